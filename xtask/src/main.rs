@@ -1,1 +1,41 @@
-fn main(){}
+//! Project tasks, run as `cargo xtask <task>` (the alias lives in `.cargo/config.toml`).
+//!
+//! - `cargo xtask generate [--check] [--schema PATH] [--endpoint-xml PATH] [--out DIR] [--only A,B] [--url URL]`
+//! - `cargo xtask bench [batch|codegen]`
+
+mod bench;
+mod download;
+mod generate;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "acumatica-rs project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Generate typed Rust from an endpoint schema (by default: the committed Default endpoint
+    /// into acumatica-sdk/src/generated/default).
+    Generate(generate::Args),
+    /// Run the benchmarks and print their figures.
+    Bench(bench::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Generate(args) => generate::run(args),
+        Task::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

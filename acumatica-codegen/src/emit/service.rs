@@ -1,0 +1,85 @@
+//! One service file: a thin typed shim over the runtime's generic `EntityService`, adding only
+//! the entity's named actions (each with its `_batch` twin).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::tokens::{doc, ident};
+use super::Cx;
+use crate::error::Result;
+use crate::ir::Entity;
+
+pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
+    let rt = &cx.rt;
+    let en = &cx.names.entities[&e.name];
+    let sn = &cx.names.services[&e.name];
+    let (service, client, batch_call, result, no_params) =
+        (rt.entity_service(), rt.client(), rt.batch_call(), rt.result(), rt.no_parameters());
+    let ty = ident(&sn.ty)?;
+    let entity = ident(&en.ty)?;
+    let title = e.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let struct_doc = doc(&format!(
+        "Service for [`{entity}`](super::super::entities::{entity}){title}: `client.{}()`.\n\n\
+         The standard operations (`get_list`, `get_by_id`, `get_by_keys`, `put_entity`, `delete_by_id`, \
+         `put_file`, `get_ad_hoc_schema`, ... each with a `_batch` twin) come from the generic \
+         [`EntityService`]({}) this type dereferences to; the entity's named actions are below.",
+        sn.accessor,
+        if matches!(cx.settings.runtime, crate::RuntimeCrate::InSdk) { "crate::service::EntityService" } else { "acumatica_sdk::service::EntityService" },
+    ));
+
+    let mut methods = Vec::new();
+    for action in e.actions() {
+        let an = &sn.actions[&action.name];
+        let m = ident(&an.method)?;
+        let m_batch = ident(&format!("{}_batch", an.method))?;
+        let name = &action.name;
+        let url = format!("POST /entity/{}/{}/{}/{}", cx.endpoint.name, cx.endpoint.version, e.name, name);
+        let run_doc = doc(&format!(
+            "Runs the `{name}` action on `entity` ({url}); only its key fields or ID are needed.\n\n\
+             Waits for a long-running action to finish (202, then polling its status)."
+        ));
+        let batch_doc = doc(&format!("The `{name}` action as a deferred call, for a batch; see [`Self::{}`].", an.method));
+        let (params_in, params_arg, params_val) = match &an.params_ty {
+            Some(p) => {
+                let p = ident(p)?;
+                (
+                    quote!(, parameters: &super::super::entities::#p),
+                    quote!(, parameters),
+                    quote!(::core::option::Option::Some(parameters)),
+                )
+            }
+            None => (quote!(), quote!(), quote!(::core::option::Option::None::<&#no_params>)),
+        };
+        methods.push(quote! {
+            #run_doc
+            pub async fn #m(&self, entity: &super::super::entities::#entity #params_in) -> #result<()> {
+                self.0.execute(self.#m_batch(entity #params_arg)).await
+            }
+            #batch_doc
+            pub fn #m_batch(&self, entity: &super::super::entities::#entity #params_in) -> #batch_call<()> {
+                self.0.invoke_action_batch(#name, entity, #params_val)
+            }
+        });
+    }
+    let new_doc = doc(&format!("The service on `client`; usually reached as `client.{}()`.", sn.accessor));
+    Ok(quote! {
+        #struct_doc
+        #[derive(::core::fmt::Debug, ::core::clone::Clone)]
+        pub struct #ty(#service<super::super::entities::#entity>);
+
+        impl #ty {
+            #new_doc
+            pub fn new(client: &#client) -> Self {
+                Self(#service::new(client))
+            }
+            #(#methods)*
+        }
+
+        impl ::core::ops::Deref for #ty {
+            type Target = #service<super::super::entities::#entity>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+    })
+}

@@ -1,0 +1,140 @@
+//! The only place that spells paths into the runtime crate (`acumatica-sdk`), so that generated
+//! code reaches it through one root (`crate` inside the SDK, `::acumatica_sdk` in a user's
+//! crate) and nothing in a schema can shadow it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::ValueKind;
+
+/// Where generated code finds the runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeCrate {
+    /// Generated into `acumatica-sdk` itself (`crate::...`).
+    InSdk,
+    /// Generated into another crate that depends on `acumatica-sdk` (`::acumatica_sdk::...`).
+    External,
+}
+
+/// Token paths to runtime items.
+#[derive(Debug, Clone)]
+pub(crate) struct Rt {
+    root: TokenStream,
+}
+
+impl Rt {
+    pub(crate) fn new(krate: &RuntimeCrate) -> Self {
+        match krate {
+            RuntimeCrate::InSdk => Rt { root: quote!(crate) },
+            RuntimeCrate::External => Rt { root: quote!(::acumatica_sdk) },
+        }
+    }
+
+    pub(crate) fn serde(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::__private::serde)
+    }
+
+    pub(crate) fn schemars(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::__private::schemars)
+    }
+
+    pub(crate) fn value(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::types::Value)
+    }
+
+    pub(crate) fn raw_json(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::types::RawJson)
+    }
+
+    pub(crate) fn entity_meta(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::EntityMeta)
+    }
+
+    pub(crate) fn entity_trait(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::Entity)
+    }
+
+    pub(crate) fn top_level_trait(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::TopLevelEntity)
+    }
+
+    pub(crate) fn endpoint(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::Endpoint)
+    }
+
+    pub(crate) fn wire(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::wire)
+    }
+
+    pub(crate) fn query(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::query)
+    }
+
+    pub(crate) fn client(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::AcumaticaClient)
+    }
+
+    pub(crate) fn entity_service(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::service::EntityService)
+    }
+
+    pub(crate) fn batch_call(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::batch::BatchCall)
+    }
+
+    pub(crate) fn result(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::error::Result)
+    }
+
+    pub(crate) fn no_parameters(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::service::NoParameters)
+    }
+
+    /// The Rust type of a value kind.
+    pub(crate) fn value_type(&self, kind: ValueKind) -> TokenStream {
+        let r = &self.root;
+        match kind {
+            ValueKind::String => quote!(::std::string::String),
+            ValueKind::Decimal => quote!(#r::types::Decimal),
+            ValueKind::Boolean => quote!(bool),
+            ValueKind::DateTime | ValueKind::DateOnly => quote!(#r::types::DateTime),
+            ValueKind::Int => quote!(i32),
+            ValueKind::Short => quote!(i16),
+            ValueKind::Long => quote!(i64),
+            ValueKind::Byte => quote!(u8),
+            ValueKind::Double => quote!(f64),
+            ValueKind::Guid => quote!(#r::types::Uuid),
+        }
+    }
+}
+
+/// Methods every generated service gets from the runtime's `EntityService` (through `Deref`):
+/// action methods must not take these names, or they would hide them.
+pub(crate) const SERVICE_METHODS: &[&str] = &[
+    "new", "client", "endpoint", "path", "get_list", "get_list_stream", "get_by_id", "get_by_ids",
+    "get_by_keys", "put_entity", "insert", "update", "patch_entity", "delete_by_id", "delete_by_keys",
+    "invoke_action", "invoke_custom_action", "put_file", "put_file_bytes", "get_files", "get_file",
+    "get_ad_hoc_schema", "execute", "deref", "clone", "fmt",
+];
+
+/// Methods of the runtime's client: service accessors must not take these names (an inherent
+/// method would silently win over the accessor trait's).
+pub(crate) const CLIENT_METHODS: &[&str] = &[
+    "builder", "from_env", "new", "batch", "login", "logout", "session_pool", "config", "endpoint",
+    "execute", "odata", "generic_inquiry", "service", "clone", "fmt", "base_url", "http",
+];

@@ -1,0 +1,156 @@
+//! `cargo xtask generate`: schema → typed Rust module, written atomically or checked.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use acumatica_codegen::load::xml::read_endpoint_xml_file;
+use acumatica_codegen::output::{check_module, write_module};
+use acumatica_codegen::{generate, read_schema, RuntimeCrate, Settings};
+use anyhow::{bail, Context, Result};
+
+/// The committed default: what `cargo xtask generate` reads and writes with no arguments.
+const DEFAULT_SCHEMA: &str = "schemas/Default_24.200.001.json";
+const DEFAULT_XML: &str = "schemas/Default_24.200.001.endpoint.xml";
+const DEFAULT_OUT: &str = "acumatica-sdk/src/generated/default";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Exit non-zero, naming the files that differ, instead of writing.
+    #[arg(long)]
+    check: bool,
+    /// Endpoint schema (OpenAPI 3.0 or Swagger 2.0 JSON).
+    #[arg(long, value_name = "PATH", conflicts_with = "url")]
+    schema: Option<PathBuf>,
+    /// Download the schema from a live tenant's instance URL (logs in with the ACUMATICA_*
+    /// environment variables; endpoint and version from ACUMATICA_ENDPOINT/ACUMATICA_VERSION),
+    /// or from a full `.../swagger.json` URL.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Keep the downloaded schema in this file.
+    #[arg(long, value_name = "PATH", requires = "url")]
+    save_schema: Option<PathBuf>,
+    /// Endpoint XML, for screen IDs and field mappings in the docs.
+    #[arg(long, value_name = "PATH")]
+    endpoint_xml: Option<PathBuf>,
+    /// Write a module for your own crate into DIR (it then reaches the runtime as `::acumatica_sdk`).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Generate only these top-level entities (comma-separated) and what they reference.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+pub(crate) fn run(args: Args) -> Result<ExitCode> {
+    let root = workspace_root();
+    let started = Instant::now();
+    let default_run = args.schema.is_none() && args.url.is_none() && args.out.is_none();
+
+    let (bytes, origin, source) = match (&args.url, &args.schema) {
+        (Some(url), _) => {
+            let bytes = crate::download::swagger(url)?;
+            if let Some(path) = &args.save_schema {
+                std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            }
+            (bytes, url.clone(), url.clone())
+        }
+        (None, Some(path)) => {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            (bytes, path.display().to_string(), path.display().to_string())
+        }
+        (None, None) => {
+            let path = root.join(DEFAULT_SCHEMA);
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            (bytes, path.display().to_string(), DEFAULT_SCHEMA.to_owned())
+        }
+    };
+    let mut endpoint = read_schema(&bytes, &origin)?;
+    for w in &endpoint.warnings {
+        eprintln!("warning: {w}");
+    }
+
+    let xml = match (&args.endpoint_xml, default_run) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => Some(root.join(DEFAULT_XML)),
+        (None, false) => None,
+    };
+    if let Some(path) = xml {
+        let xml = read_endpoint_xml_file(&path)?;
+        for w in xml.apply(&mut endpoint) {
+            eprintln!("warning: {w}");
+        }
+    }
+
+    if !args.only.is_empty() {
+        let missing = endpoint.retain_reachable(&args.only);
+        if !missing.is_empty() {
+            bail!(
+                "--only names entities that are not top-level entities of {}/{}: {}",
+                endpoint.name,
+                endpoint.version,
+                missing.join(", ")
+            );
+        }
+    }
+
+    let (out, runtime) = match &args.out {
+        Some(dir) => (dir.clone(), RuntimeCrate::External),
+        None => (root.join(DEFAULT_OUT), RuntimeCrate::InSdk),
+    };
+    let settings = Settings { runtime, source };
+    let files = generate(&endpoint, &settings)?;
+    let generated_in = started.elapsed();
+
+    let top = endpoint.top_level().count();
+    let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
+    if args.check {
+        let differ = check_module(&out, &files)?;
+        if differ.is_empty() {
+            println!("{} is up to date ({} files, {top} services)", out.display(), files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("{} is not up to date; these files differ from what the generator writes now:", out.display());
+        for p in &differ {
+            eprintln!("  {}", out.join(p).display());
+        }
+        eprintln!("run `cargo xtask generate` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    let report = write_module(&out, &files)?;
+    println!(
+        "generated {}/{}: {} entities, {top} services, {} files, {} lines ({:.1} KiB) into {} in {:.2?}",
+        endpoint.name,
+        endpoint.version,
+        endpoint.entities.len(),
+        report.files,
+        lines,
+        report.bytes as f64 / 1024.0,
+        out.display(),
+        generated_in,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The workspace root: xtask's manifest directory's parent.
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed generated code matches what the generator writes now
+    /// (what `cargo xtask generate --check` checks).
+    #[test]
+    fn generated_sdk_is_fresh() {
+        let root = workspace_root();
+        let bytes = std::fs::read(root.join(DEFAULT_SCHEMA)).unwrap();
+        let mut endpoint = read_schema(&bytes, DEFAULT_SCHEMA).unwrap();
+        read_endpoint_xml_file(&root.join(DEFAULT_XML)).unwrap().apply(&mut endpoint);
+        let settings = Settings { runtime: RuntimeCrate::InSdk, source: DEFAULT_SCHEMA.to_owned() };
+        let files = generate(&endpoint, &settings).unwrap();
+        let differ = check_module(&root.join(DEFAULT_OUT), &files).unwrap();
+        assert!(differ.is_empty(), "stale generated files (run `cargo xtask generate`): {differ:?}");
+    }
+}
