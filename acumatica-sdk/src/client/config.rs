@@ -1,0 +1,160 @@
+//! Client settings: where the tenant is, who signs in, and how patiently.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::entity::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::RetryPolicy;
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself; use it only to send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+/// Who signs in (cookie sessions: `POST /entity/auth/login`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// User name.
+    pub username: String,
+    /// Password (redacted in `Debug`).
+    pub password: Secret,
+    /// Tenant login name; empty signs in to the default tenant.
+    pub tenant: Option<String>,
+    /// Branch ID.
+    pub branch: Option<String>,
+    /// Locale such as `EN-US`.
+    pub locale: Option<String>,
+}
+
+impl Credentials {
+    /// Username and password, default tenant.
+    pub fn new(username: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Credentials { username: username.into(), password: password.into(), ..Credentials::default() }
+    }
+
+    /// Sets the tenant.
+    #[must_use]
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Sets the branch.
+    #[must_use]
+    pub fn branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets the locale.
+    #[must_use]
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.locale = Some(locale.into());
+        self
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// Cookie sessions from `POST /entity/auth/login`.
+    Session(Credentials),
+    /// OAuth 2.0 bearer tokens (see [`crate::oauth`]).
+    OAuth(crate::oauth::OAuthConfig),
+}
+
+/// Everything a client needs; built with [`crate::AcumaticaClient::builder`] or
+/// [`crate::AcumaticaClient::from_env`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Instance URL, e.g. `https://tenant.acumatica.com` or `http://localhost/AcumaticaDB`.
+    pub base_url: url::Url,
+    /// The endpoint to use for entities of the endpoint with the same name (`None`: what each
+    /// entity was generated from).
+    pub endpoint: Option<Endpoint>,
+    /// How to authenticate.
+    pub auth: Auth,
+    /// Time limit of one HTTP exchange.
+    pub timeout: Duration,
+    /// Time limit of establishing a connection.
+    pub connect_timeout: Duration,
+    /// How long to wait for a long-running action (202 + polling) to finish.
+    pub action_timeout: Duration,
+    /// First delay between polls of a long-running action (it doubles up to 5 s).
+    pub action_poll_interval: Duration,
+    /// Retries of idempotent requests.
+    pub retry: RetryPolicy,
+    /// `User-Agent`.
+    pub user_agent: String,
+    /// Page size of [`get_list_stream`](crate::service::EntityService::get_list_stream).
+    pub page_size: u32,
+    /// Accept any TLS certificate. Only for test servers with self-signed certificates.
+    pub danger_accept_invalid_certs: bool,
+}
+
+impl ClientConfig {
+    /// The endpoint to use for an entity generated from `generated`: the configured endpoint if
+    /// it has the same name (a different version of the same contract), else `generated`.
+    pub fn resolve_endpoint(&self, generated: &Endpoint) -> Endpoint {
+        match &self.endpoint {
+            Some(e) if e.name.eq_ignore_ascii_case(&generated.name) => e.clone(),
+            _ => generated.clone(),
+        }
+    }
+
+    /// The URL of a path from the instance root (`/entity/...`), keeping the instance's virtual
+    /// directory (`http://host/AcumaticaDB` + `/entity/...`).
+    pub(crate) fn url(&self, path: &str) -> Result<url::Url> {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        url::Url::parse(&format!("{base}{path}"))
+            .map_err(|e| Error::Config { setting: "base_url".into(), message: format!("{base}{path}: {e}") })
+    }
+
+    /// The path part of the instance URL (`/AcumaticaDB`), which links in responses include.
+    pub(crate) fn site_prefix(&self) -> &str {
+        self.base_url.path().trim_end_matches('/')
+    }
+}
+
+/// Parses an instance URL, naming the setting in the error.
+pub(crate) fn parse_base_url(setting: &str, value: &str) -> Result<url::Url> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| Error::Config { setting: setting.to_owned(), message: format!("{value:?} is not a URL: {e}") })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config { setting: setting.to_owned(), message: format!("{value:?}: expected an http or https URL") });
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config { setting: setting.to_owned(), message: format!("{value:?}: the instance URL takes no query or fragment") });
+    }
+    Ok(url)
+}

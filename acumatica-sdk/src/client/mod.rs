@@ -1,0 +1,278 @@
+//! [`AcumaticaClient`]: configuration, the client's own session, and what every session shares.
+
+pub(crate) mod config;
+mod env;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use config::{Auth, ClientConfig, Credentials, Secret};
+
+use crate::entity::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::RetryPolicy;
+use crate::oauth::OAuthConfig;
+use crate::session::{Session, SessionPool};
+
+/// What all sessions of a client share: the settings and the connection pool.
+pub(crate) struct Shared {
+    pub(crate) config: ClientConfig,
+    pub(crate) http: reqwest::Client,
+    /// The refresh token of an authorization-code grant, shared by the client's sessions
+    /// (a code is good for one exchange).
+    oauth_refresh: Mutex<(bool, Option<Secret>)>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn shared_refresh_token(&self) -> Option<Secret> {
+        self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
+    }
+
+    pub(crate) fn code_used(&self) -> bool {
+        self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    pub(crate) fn set_shared_refresh_token(&self, cfg: &OAuthConfig, token: Option<Secret>) {
+        if matches!(cfg.grant, crate::oauth::OAuthGrant::AuthorizationCode { .. }) {
+            *self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()) = (true, token);
+        }
+    }
+
+    /// A link from a response (`Location`, `href`, `_links`) as a path from the instance root:
+    /// links are site-relative (`/AcumaticaDB/entity/...`) or absolute.
+    pub(crate) fn instance_path(&self, link: &str) -> String {
+        let path = match url::Url::parse(link) {
+            Ok(u) => match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_owned(),
+            },
+            Err(_) => link.to_owned(),
+        };
+        let prefix = self.config.site_prefix();
+        match path.strip_prefix(prefix) {
+            Some(rest) if !prefix.is_empty() && rest.starts_with('/') => rest.to_owned(),
+            _ => path,
+        }
+    }
+}
+
+/// A client of one Acumatica instance. Cheap to clone (clones share the session and the
+/// connection pool) and safe to share across tasks.
+///
+/// The client signs in on first use, signs in again once when the server has expired the
+/// session, and signs out on [`logout`](AcumaticaClient::logout) — or in the background when
+/// the last clone is dropped.
+///
+/// ```no_run
+/// use acumatica_sdk::prelude::*;
+/// # async fn f() -> acumatica_sdk::Result<()> {
+/// let client = AcumaticaClient::builder()
+///     .base_url("https://tenant.example.com")
+///     .credentials(Credentials::new("admin", "secret").tenant("Company"))
+///     .build()?;
+/// let customer = client.customers().get_by_id("C001").await?;
+/// client.logout().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AcumaticaClient {
+    shared: Arc<Shared>,
+    session: Session,
+}
+
+impl std::fmt::Debug for AcumaticaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcumaticaClient").field("config", &self.shared.config).field("session", &self.session).finish()
+    }
+}
+
+impl AcumaticaClient {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `ACUMATICA_URL`, `ACUMATICA_USERNAME`, `ACUMATICA_PASSWORD`,
+    /// `ACUMATICA_TENANT`, `ACUMATICA_BRANCH`, `ACUMATICA_LOCALE`, `ACUMATICA_ENDPOINT` and
+    /// `ACUMATICA_VERSION`, read from the environment and from a `.env` file if there is one
+    /// (the environment wins). A missing or malformed setting is an error that names it.
+    pub fn from_env() -> Result<Self> {
+        env::builder_from_env(&env::ProcessEnv::load())?.build()
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.shared.config
+    }
+
+    /// The client's own session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Signs in now (requests sign in by themselves; this surfaces credential errors early).
+    pub async fn login(&self) -> Result<()> {
+        self.session.login().await
+    }
+
+    /// Signs the client's session out. Requests afterwards sign in again.
+    pub async fn logout(&self) -> Result<()> {
+        self.session.logout().await
+    }
+
+    /// A pool of up to `max_sessions` separately signed-in sessions for parallel work.
+    pub fn session_pool(&self, max_sessions: usize) -> SessionPool {
+        SessionPool::new(self.shared.clone(), max_sessions)
+    }
+
+    /// The endpoint to use for entities generated from `generated` (see
+    /// [`ClientConfig::resolve_endpoint`]).
+    pub fn endpoint_for(&self, generated: &Endpoint) -> Endpoint {
+        self.shared.config.resolve_endpoint(generated)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}
+
+/// Builds an [`AcumaticaClient`].
+#[derive(Debug, Default, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    endpoint: Option<Endpoint>,
+    auth: Option<Auth>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    action_timeout: Option<Duration>,
+    action_poll_interval: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    user_agent: Option<String>,
+    page_size: Option<u32>,
+    danger_accept_invalid_certs: bool,
+}
+
+impl ClientBuilder {
+    /// The instance URL (`https://tenant.acumatica.com`, `http://localhost/AcumaticaDB`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Use endpoint `name`/`version` for entities generated from an endpoint of that name
+    /// (for example the Default types against a tenant's `Default/23.200.001`).
+    pub fn endpoint(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.endpoint = Some(Endpoint::new(name, version));
+        self
+    }
+
+    /// Sign in with a cookie session.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.auth = Some(Auth::Session(credentials));
+        self
+    }
+
+    /// Sign in with OAuth 2.0.
+    pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
+        self.auth = Some(Auth::OAuth(oauth));
+        self
+    }
+
+    /// Time limit of one HTTP exchange (default 100 s, as Acumatica's C# client).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time limit of establishing a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long to wait for a long-running action (default 10 minutes).
+    pub fn action_timeout(mut self, timeout: Duration) -> Self {
+        self.action_timeout = Some(timeout);
+        self
+    }
+
+    /// First interval between polls of a long-running action (default 1 s; it doubles up to 5 s).
+    pub fn action_poll_interval(mut self, interval: Duration) -> Self {
+        self.action_poll_interval = Some(interval);
+        self
+    }
+
+    /// Retries of transient failures (default: 3 retries of reads and deletes).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// `User-Agent` (default `acumatica-rs/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Page size of streamed lists (default 100).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size.max(1));
+        self
+    }
+
+    /// Accept any TLS certificate, valid or not. Only for test servers with self-signed
+    /// certificates: it lets anyone on the path read the credentials.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.danger_accept_invalid_certs = accept;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<AcumaticaClient> {
+        let base = self.base_url.ok_or_else(|| Error::Config {
+            setting: "base_url".into(),
+            message: "not set (the instance URL, e.g. https://tenant.acumatica.com)".into(),
+        })?;
+        let base_url = config::parse_base_url("base_url", &base)?;
+        let auth = self.auth.ok_or_else(|| Error::Config {
+            setting: "credentials".into(),
+            message: "not set (credentials or oauth)".into(),
+        })?;
+        if let Auth::Session(c) = &auth {
+            if c.username.is_empty() {
+                return Err(Error::Config { setting: "username".into(), message: "empty".into() });
+            }
+        }
+        let config = ClientConfig {
+            base_url,
+            endpoint: self.endpoint,
+            auth,
+            timeout: self.timeout.unwrap_or(Duration::from_secs(100)),
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            action_timeout: self.action_timeout.unwrap_or(Duration::from_secs(600)),
+            action_poll_interval: self.action_poll_interval.unwrap_or(Duration::from_secs(1)),
+            retry: self.retry.unwrap_or_default(),
+            user_agent: self.user_agent.unwrap_or_else(|| format!("acumatica-rs/{}", env!("CARGO_PKG_VERSION"))),
+            page_size: self.page_size.unwrap_or(100),
+            danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+        };
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| Error::Config { setting: "http client".into(), message: e.to_string() })?;
+        let shared = Arc::new(Shared { config, http, oauth_refresh: Mutex::new((false, None)) });
+        Ok(AcumaticaClient { session: Session::new(shared.clone()), shared })
+    }
+}

@@ -1,0 +1,270 @@
+//! [`QueryOptions`]: the query string of a contract-based API request.
+
+use super::fields::{Detail, Field, FieldSet, Path};
+use super::filter::Filter;
+use crate::error::{Error, Result};
+
+/// `$filter`, `$select`, `$expand`, `$custom`, `$top` and `$skip` of a request.
+///
+/// Acumatica has no `$orderby` and no `$count` on the contract-based API, so neither is here.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
+pub struct QueryOptions {
+    filter: Option<Filter>,
+    select: Vec<String>,
+    expand: Vec<String>,
+    custom: Vec<String>,
+    top: Option<u32>,
+    skip: Option<u32>,
+    business_date: Option<chrono::NaiveDate>,
+    branch: Option<String>,
+    invalid: Option<String>,
+}
+
+impl QueryOptions {
+    /// No options: all top-level fields of all records.
+    pub fn new() -> Self {
+        QueryOptions::default()
+    }
+
+    /// Sets `$filter` (calling it again combines the filters with `and`).
+    pub fn filter(mut self, filter: Filter) -> Self {
+        if let Some(path) = filter.invalid_path() {
+            self.invalid.get_or_insert_with(|| format!("$filter: {path:?} is not a field path"));
+        }
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Adds fields to `$select`: a typed field, a string path, or a tuple or array of them.
+    pub fn select(mut self, fields: impl Selectable) -> Self {
+        fields.add_to(&mut self.select);
+        self.check(|s| &s.select, "$select");
+        self
+    }
+
+    /// Adds a linked or detail entity to `$expand`, with every level above it (Acumatica needs
+    /// `MainContact,MainContact/Address` for the address).
+    pub fn expand(mut self, entity: impl Expandable) -> Self {
+        let path = entity.expand_path();
+        let mut prefix = String::new();
+        for segment in path.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(segment);
+            if !self.expand.contains(&prefix) {
+                self.expand.push(prefix.clone());
+            }
+        }
+        self.check(|s| &s.expand, "$expand");
+        self
+    }
+
+    /// Adds `files` to `$expand`: the record's attached files.
+    pub fn expand_files(mut self) -> Self {
+        if !self.expand.iter().any(|e| e == "files") {
+            self.expand.push("files".to_owned());
+        }
+        self
+    }
+
+    /// Adds a field outside the contract to `$custom` (`ItemSettings.UsrRepairItemType`,
+    /// `Details/Transactions.UsrX`, `Document.AttributeCOLOR`).
+    pub fn custom(mut self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        let ok = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/'));
+        if !ok {
+            self.invalid.get_or_insert_with(|| format!("$custom: {field:?} is not a custom field reference"));
+        }
+        self.custom.push(field);
+        self
+    }
+
+    /// `$top`: at most `n` records.
+    pub fn top(mut self, n: u32) -> Self {
+        self.top = Some(n);
+        self
+    }
+
+    /// `$skip`: skip the first `n` records.
+    pub fn skip(mut self, n: u32) -> Self {
+        self.skip = Some(n);
+        self
+    }
+
+    /// Runs the request as of this business date (`PX-CbApiBusinessDate` header).
+    pub fn business_date(mut self, date: chrono::NaiveDate) -> Self {
+        self.business_date = Some(date);
+        self
+    }
+
+    /// Runs the request in this branch, by branch name (`PX-CbApiBranch` header).
+    pub fn branch(mut self, branch: impl Into<String>) -> Self {
+        let branch = branch.into();
+        if reqwest::header::HeaderValue::from_str(&branch).is_err() {
+            self.invalid.get_or_insert_with(|| format!("PX-CbApiBranch: {branch:?} cannot be sent in a header"));
+        }
+        self.branch = Some(branch);
+        self
+    }
+
+    /// The per-request headers (business date, branch).
+    pub(crate) fn headers(&self) -> Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+        use reqwest::header::{HeaderName, HeaderValue};
+        let mut out = Vec::new();
+        if let Some(d) = self.business_date {
+            if let Ok(v) = HeaderValue::from_str(&d.format("%Y-%m-%d").to_string()) {
+                out.push((HeaderName::from_static("px-cbapibusinessdate"), v));
+            }
+        }
+        if let Some(v) = self.branch.as_deref().and_then(|b| HeaderValue::from_str(b).ok()) {
+            out.push((HeaderName::from_static("px-cbapibranch"), v));
+        }
+        out
+    }
+
+    /// The `$top` set, if any.
+    pub fn top_value(&self) -> Option<u32> {
+        self.top
+    }
+
+    /// The `$skip` set, if any.
+    pub fn skip_value(&self) -> Option<u32> {
+        self.skip
+    }
+
+    /// The rendered `$filter`, or the error that a malformed path would cause.
+    pub fn filter_string(&self) -> Result<String> {
+        self.validate()?;
+        Ok(self.filter.as_ref().map(ToString::to_string).unwrap_or_default())
+    }
+
+    fn check(&mut self, list: impl Fn(&Self) -> &Vec<String>, name: &str) {
+        if self.invalid.is_some() {
+            return;
+        }
+        if let Some(bad) = list(self).iter().find(|p| !Path::parse(p.as_str()).is_valid() && p.as_str() != "files" && !p.ends_with("/files")) {
+            self.invalid = Some(format!("{name}: {bad:?} is not a field path"));
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        match &self.invalid {
+            Some(message) => Err(Error::InvalidQuery { message: message.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// The query pairs, in a fixed order; an error if a path given as text is malformed.
+    pub(crate) fn to_pairs(&self) -> Result<Vec<(&'static str, String)>> {
+        self.validate()?;
+        let mut pairs = Vec::new();
+        if let Some(f) = &self.filter {
+            pairs.push(("$filter", f.to_string()));
+        }
+        if !self.select.is_empty() {
+            pairs.push(("$select", self.select.join(",")));
+        }
+        if !self.expand.is_empty() {
+            pairs.push(("$expand", self.expand.join(",")));
+        }
+        if !self.custom.is_empty() {
+            pairs.push(("$custom", self.custom.join(",")));
+        }
+        if let Some(n) = self.skip {
+            pairs.push(("$skip", n.to_string()));
+        }
+        if let Some(n) = self.top {
+            pairs.push(("$top", n.to_string()));
+        }
+        Ok(pairs)
+    }
+
+    /// The same options without `$top`/`$skip` (paging sets its own).
+    pub(crate) fn without_paging(&self) -> Self {
+        QueryOptions { top: None, skip: None, ..self.clone() }
+    }
+}
+
+/// Things `$select` accepts: typed fields, paths as text, and tuples, arrays or vectors of them.
+pub trait Selectable {
+    /// Appends the paths.
+    fn add_to(self, out: &mut Vec<String>);
+}
+
+impl<T> Selectable for Field<T> {
+    fn add_to(self, out: &mut Vec<String>) {
+        out.push(self.path().to_owned());
+    }
+}
+impl Selectable for &str {
+    fn add_to(self, out: &mut Vec<String>) {
+        out.extend(self.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+    }
+}
+impl Selectable for String {
+    fn add_to(self, out: &mut Vec<String>) {
+        self.as_str().add_to(out)
+    }
+}
+impl<S: Selectable, const N: usize> Selectable for [S; N] {
+    fn add_to(self, out: &mut Vec<String>) {
+        self.into_iter().for_each(|s| s.add_to(out));
+    }
+}
+impl<S: Selectable> Selectable for Vec<S> {
+    fn add_to(self, out: &mut Vec<String>) {
+        self.into_iter().for_each(|s| s.add_to(out));
+    }
+}
+macro_rules! selectable_tuple {
+    ($($name:ident)+) => {
+        impl<$($name: Selectable),+> Selectable for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn add_to(self, out: &mut Vec<String>) {
+                let ($($name,)+) = self;
+                $($name.add_to(out);)+
+            }
+        }
+    };
+}
+selectable_tuple!(A);
+selectable_tuple!(A B);
+selectable_tuple!(A B C);
+selectable_tuple!(A B C D);
+selectable_tuple!(A B C D E);
+selectable_tuple!(A B C D E F);
+selectable_tuple!(A B C D E F G);
+selectable_tuple!(A B C D E F G H);
+
+/// Things `$expand` accepts: linked entities (their field sets), detail collections, and paths
+/// as text.
+pub trait Expandable {
+    /// The path to expand.
+    fn expand_path(&self) -> String;
+}
+
+impl<F: FieldSet> Expandable for F {
+    fn expand_path(&self) -> String {
+        self.path().as_str().to_owned()
+    }
+}
+impl<F: FieldSet> Expandable for Detail<F> {
+    fn expand_path(&self) -> String {
+        self.path().as_str().to_owned()
+    }
+}
+impl Expandable for &str {
+    fn expand_path(&self) -> String {
+        (*self).to_owned()
+    }
+}
+impl Expandable for String {
+    fn expand_path(&self) -> String {
+        self.clone()
+    }
+}
