@@ -70,7 +70,10 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn schema(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Schema { pointer: pointer.into(), message: message.into() }
+        Error::Schema {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -20,25 +20,23 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "emit")]
+mod emit;
 mod error;
 pub mod ir;
 pub mod load;
 pub mod naming;
 #[cfg(feature = "emit")]
-mod runtime_paths;
-#[cfg(feature = "emit")]
-mod emit;
-#[cfg(feature = "emit")]
 pub mod output;
-
+#[cfg(feature = "emit")]
+mod runtime_paths;
 
 pub use error::{Error, Result};
 pub use load::{read_schema, read_schema_file, read_value};
 
 #[cfg(feature = "emit")]
-pub use emit::{generate, Settings};
+pub use emit::{Settings, generate};
 #[cfg(feature = "emit")]
 pub use output::GeneratedFile;
 #[cfg(feature = "emit")]
 pub use runtime_paths::RuntimeCrate;
-

@@ -11,11 +11,60 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (strict, reserved and edition-2024), which cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "union", "macro_rules",
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "Self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "try",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "union",
+    "macro_rules",
 ];
 
 /// Whether `s` is a Rust keyword.
@@ -61,7 +110,11 @@ pub fn snake_ident(raw: &str) -> String {
 pub fn type_ident(raw: &str) -> String {
     let keep = raw.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
         && raw.chars().all(|c| c.is_ascii_alphanumeric());
-    let mut s = if keep { raw.to_owned() } else { clean(raw).to_upper_camel_case() };
+    let mut s = if keep {
+        raw.to_owned()
+    } else {
+        clean(raw).to_upper_camel_case()
+    };
     if s.is_empty() {
         s = "Unnamed".to_owned();
     }
@@ -80,7 +133,11 @@ pub fn type_ident(raw: &str) -> String {
 /// looks plural is kept (`shipping_zones`, `print_jobs`, `units_of_measure`).
 pub fn plural(snake: &str) -> String {
     let words: Vec<&str> = snake.split('_').collect();
-    let head = words.iter().position(|w| *w == "of").filter(|&i| i > 0).map_or(words.len() - 1, |i| i - 1);
+    let head = words
+        .iter()
+        .position(|w| *w == "of")
+        .filter(|&i| i > 0)
+        .map_or(words.len() - 1, |i| i - 1);
     let mut out: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
     out[head] = plural_word(words[head]);
     out.join("_")
@@ -95,7 +152,10 @@ fn plural_word(word: &str) -> String {
         && !matches!(bytes[bytes.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u')
     {
         format!("{}ies", &word[..word.len() - 1])
-    } else if ["s", "x", "z", "ch", "sh"].iter().any(|end| word.ends_with(end)) {
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|end| word.ends_with(end))
+    {
         format!("{word}es")
     } else {
         format!("{word}s")
@@ -107,7 +167,9 @@ fn plural_word(word: &str) -> String {
 fn looks_plural(word: &str) -> bool {
     word.len() > 3
         && word.ends_with('s')
-        && !["ss", "us", "is", "ys", "os"].iter().any(|end| word.ends_with(end))
+        && !["ss", "us", "is", "ys", "os"]
+            .iter()
+            .any(|end| word.ends_with(end))
 }
 
 /// Hands out identifiers that are unique within one scope, deterministically: the first claim
@@ -120,7 +182,9 @@ pub struct Scope {
 impl Scope {
     /// A scope in which `reserved` names are already taken.
     pub fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
-        Scope { used: reserved.into_iter().map(str::to_owned).collect() }
+        Scope {
+            used: reserved.into_iter().map(str::to_owned).collect(),
+        }
     }
 
     /// Claims `base`, or the first free `base_N` (for snake case) / `BaseN` (for types).
@@ -128,7 +192,11 @@ impl Scope {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) { "" } else { "_" };
+        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) {
+            ""
+        } else {
+            "_"
+        };
         let base = base.trim_end_matches('_');
         (2..)
             .map(|n| format!("{base}{sep}{n}"))
@@ -186,7 +254,9 @@ mod tests {
 
     #[test]
     fn every_result_is_an_identifier() {
-        for raw in ["", "0", "::", "é", "a b", "fn", "r#type", "_", "__", "'", "\u{200b}", "🦀x"] {
+        for raw in [
+            "", "0", "::", "é", "a b", "fn", "r#type", "_", "__", "'", "\u{200b}", "🦀x",
+        ] {
             for ident in [snake_ident(raw), type_ident(raw)] {
                 assert!(
                     ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -218,7 +288,10 @@ mod tests {
             ("units_of_measure", "units_of_measure"),
             ("cost_roll_history", "cost_roll_histories"),
             ("companies_structure", "companies_structures"),
-            ("account_details_for_period_inquiry", "account_details_for_period_inquiries"),
+            (
+                "account_details_for_period_inquiry",
+                "account_details_for_period_inquiries",
+            ),
             ("big_commerce_stores", "big_commerce_stores"),
         ] {
             assert_eq!(plural(one), many, "{one}");

@@ -22,9 +22,14 @@ pub struct GeneratedFile {
 pub(crate) fn format_file(path: &str, header: &str, body: TokenStream) -> Result<GeneratedFile> {
     let header = crate::emit::inner_doc(header);
     let tokens = quote!(#header #body);
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::Emit { file: path.to_owned(), message: e.to_string() })?;
-    Ok(GeneratedFile { path: PathBuf::from(path), contents: prettyplease::unparse(&file) })
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
+        file: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(GeneratedFile {
+        path: PathBuf::from(path),
+        contents: prettyplease::unparse(&file),
+    })
 }
 
 /// What [`write_module`] did.
@@ -44,11 +49,21 @@ pub struct WriteReport {
 pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
-        move |source| Error::Io { action, path, source }
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
     };
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io("creating", parent))?;
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("generated");
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("generated");
     let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
     let backup = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
@@ -80,7 +95,11 @@ pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> 
             let _ = std::fs::rename(&backup, dir);
         }
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(Error::Io { action: "moving into place", path: dir.to_owned(), source });
+        return Err(Error::Io {
+            action: "moving into place",
+            path: dir.to_owned(),
+            source,
+        });
     }
     if had_old {
         let _ = std::fs::remove_dir_all(&backup);
@@ -103,15 +122,17 @@ pub fn check_module(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>>
     }
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(dir) {
-                if !expected.contains(rel) {
-                    differ.push(rel.to_owned());
-                }
+            } else if let Ok(rel) = p.strip_prefix(dir)
+                && !expected.contains(rel)
+            {
+                differ.push(rel.to_owned());
             }
         }
     }

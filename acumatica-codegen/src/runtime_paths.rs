@@ -25,8 +25,12 @@ pub(crate) struct Rt {
 impl Rt {
     pub(crate) fn new(krate: &RuntimeCrate) -> Self {
         match krate {
-            RuntimeCrate::InSdk => Rt { root: quote!(crate) },
-            RuntimeCrate::External => Rt { root: quote!(::acumatica_sdk) },
+            RuntimeCrate::InSdk => Rt {
+                root: quote!(crate),
+            },
+            RuntimeCrate::External => Rt {
+                root: quote!(::acumatica_sdk),
+            },
         }
     }
 
@@ -126,15 +130,52 @@ impl Rt {
 /// Methods every generated service gets from the runtime's `EntityService` (through `Deref`):
 /// action methods must not take these names, or they would hide them.
 pub(crate) const SERVICE_METHODS: &[&str] = &[
-    "new", "client", "endpoint", "path", "get_list", "get_list_stream", "get_by_id", "get_by_ids",
-    "get_by_keys", "put_entity", "insert", "update", "patch_entity", "delete_by_id", "delete_by_keys",
-    "invoke_action", "invoke_custom_action", "put_file", "put_file_bytes", "get_files", "get_file",
-    "get_ad_hoc_schema", "execute", "deref", "clone", "fmt",
+    "new",
+    "client",
+    "endpoint",
+    "path",
+    "get_list",
+    "get_list_stream",
+    "get_by_id",
+    "get_by_ids",
+    "get_by_keys",
+    "put_entity",
+    "insert",
+    "update",
+    "patch_entity",
+    "delete_by_id",
+    "delete_by_keys",
+    "invoke_action",
+    "invoke_custom_action",
+    "put_file",
+    "put_file_bytes",
+    "get_files",
+    "get_file",
+    "get_ad_hoc_schema",
+    "execute",
+    "deref",
+    "clone",
+    "fmt",
 ];
 
 /// Methods of the runtime's client: service accessors must not take these names (an inherent
 /// method would silently win over the accessor trait's).
 pub(crate) const CLIENT_METHODS: &[&str] = &[
-    "builder", "from_env", "new", "batch", "login", "logout", "session_pool", "config", "endpoint",
-    "execute", "odata", "generic_inquiry", "service", "clone", "fmt", "base_url", "http",
+    "builder",
+    "from_env",
+    "new",
+    "batch",
+    "login",
+    "logout",
+    "session_pool",
+    "config",
+    "endpoint",
+    "execute",
+    "odata",
+    "generic_inquiry",
+    "service",
+    "clone",
+    "fmt",
+    "base_url",
+    "http",
 ];

@@ -7,13 +7,18 @@ use acumatica_codegen::ir::{FieldKind, KeySource, Operation, SchemaFormat, Value
 use acumatica_codegen::{load::xml, read_schema_file};
 
 fn shared(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/schemas").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/schemas")
+        .join(name)
 }
 
 #[test]
 fn default_24_reads_completely() {
     let ep = read_schema_file(&shared("Default_24.200.001.json")).unwrap();
-    assert_eq!((ep.name.as_str(), ep.version.as_str()), ("Default", "24.200.001"));
+    assert_eq!(
+        (ep.name.as_str(), ep.version.as_str()),
+        ("Default", "24.200.001")
+    );
     assert_eq!(ep.format, SchemaFormat::OpenApi3);
     assert_eq!(ep.top_level().count(), 119);
     // 434 allOf schemas, of which 10 are Custom*Field: 424 entities.
@@ -26,8 +31,18 @@ fn default_24_reads_completely() {
         assert!(top.custom_actions, "{}", e.name);
     }
     let fields: usize = ep.entities.values().map(|e| e.fields.len()).sum();
-    let details = ep.entities.values().flat_map(|e| e.fields.values()).filter(|f| matches!(f.kind, FieldKind::Detail(_))).count();
-    let linked = ep.entities.values().flat_map(|e| e.fields.values()).filter(|f| matches!(f.kind, FieldKind::Linked(_))).count();
+    let details = ep
+        .entities
+        .values()
+        .flat_map(|e| e.fields.values())
+        .filter(|f| matches!(f.kind, FieldKind::Detail(_)))
+        .count();
+    let linked = ep
+        .entities
+        .values()
+        .flat_map(|e| e.fields.values())
+        .filter(|f| matches!(f.kind, FieldKind::Linked(_)))
+        .count();
     // The README counts 272 arrays of entities; one of them is `Entity.files` (system).
     assert_eq!(details, 271);
     assert!(fields > 5_000, "{fields} fields");
@@ -36,22 +51,40 @@ fn default_24_reads_completely() {
 
     let customer = ep.entity("Customer").unwrap();
     assert_eq!(customer.screen_id.as_deref(), Some("AR303000"));
-    assert_eq!(customer.fields["CreditLimit"].kind, FieldKind::Value(ValueKind::Decimal));
-    assert_eq!(customer.fields["MainContact"].kind, FieldKind::Linked("Contact".into()));
-    assert_eq!(customer.fields["Contacts"].kind, FieldKind::Detail("CustomerContact".into()));
-    assert_eq!(customer.fields["LeadTimedays"].kind, FieldKind::Value(ValueKind::Short));
+    assert_eq!(
+        customer.fields["CreditLimit"].kind,
+        FieldKind::Value(ValueKind::Decimal)
+    );
+    assert_eq!(
+        customer.fields["MainContact"].kind,
+        FieldKind::Linked("Contact".into())
+    );
+    assert_eq!(
+        customer.fields["Contacts"].kind,
+        FieldKind::Detail("CustomerContact".into())
+    );
+    assert_eq!(
+        customer.fields["LeadTimedays"].kind,
+        FieldKind::Value(ValueKind::Short)
+    );
     assert_eq!(
         customer.fields["MainContact"].pointer,
         "#/components/schemas/Customer/allOf/1/properties/MainContact"
     );
     let keys = customer.keys().unwrap();
-    assert_eq!((keys.fields.as_slice(), keys.source), (&["CustomerID".to_owned()][..], KeySource::Documented));
+    assert_eq!(
+        (keys.fields.as_slice(), keys.source),
+        (&["CustomerID".to_owned()][..], KeySource::Documented)
+    );
     let so = ep.entity("SalesOrder").unwrap();
     assert_eq!(so.keys().unwrap().fields, ["OrderType", "OrderNbr"]);
 
     let bill = ep.entity("Bill").unwrap();
     let retainage = &bill.top_level.as_ref().unwrap().actions["ReleaseRetainage"];
-    assert_eq!(retainage.parameters["AmtToRelease"].kind, FieldKind::Value(ValueKind::Decimal));
+    assert_eq!(
+        retainage.parameters["AmtToRelease"].kind,
+        FieldKind::Value(ValueKind::Decimal)
+    );
     // Named actions declare only their typed parameters; custom ones go through CustomAction.
     assert!(!retainage.custom_parameters);
 }
@@ -60,24 +93,42 @@ fn default_24_reads_completely() {
 fn swagger_2_reads_like_openapi_3() {
     let ep = read_schema_file(&shared("Default_23.200.001.json")).unwrap();
     assert_eq!(ep.format, SchemaFormat::Swagger2);
-    assert_eq!((ep.name.as_str(), ep.version.as_str()), ("Default", "23.200.001"));
+    assert_eq!(
+        (ep.name.as_str(), ep.version.as_str()),
+        ("Default", "23.200.001")
+    );
     assert_eq!(ep.top_level().count(), 117);
     assert_eq!(ep.entities.len(), 416);
     assert!(ep.warnings.is_empty(), "{:#?}", ep.warnings);
     let so = ep.entity("SalesOrder").unwrap();
-    assert_eq!(so.fields["Details"].kind, FieldKind::Detail("SalesOrderDetail".into()));
-    assert_eq!(so.fields["Details"].pointer, "#/definitions/SalesOrder/allOf/1/properties/Details");
+    assert_eq!(
+        so.fields["Details"].kind,
+        FieldKind::Detail("SalesOrderDetail".into())
+    );
+    assert_eq!(
+        so.fields["Details"].pointer,
+        "#/definitions/SalesOrder/allOf/1/properties/Details"
+    );
 }
 
 #[test]
 fn manufacturing_and_device_hub_read() {
     let mfg = read_schema_file(&shared("Manufacturing_24.200.001.json")).unwrap();
-    assert_eq!((mfg.name.as_str(), mfg.top_level().count()), ("MANUFACTURING", 53));
+    assert_eq!(
+        (mfg.name.as_str(), mfg.top_level().count()),
+        ("MANUFACTURING", 53)
+    );
     assert!(mfg.warnings.is_empty(), "{:#?}", mfg.warnings);
     let hub = read_schema_file(&shared("DeviceHub_23.200.001.json")).unwrap();
-    assert_eq!((hub.name.as_str(), hub.top_level().count()), ("DeviceHub", 4));
+    assert_eq!(
+        (hub.name.as_str(), hub.top_level().count()),
+        ("DeviceHub", 4)
+    );
     let jobs = hub.entity("PrintJobs").unwrap();
-    assert_eq!(jobs.fields["Jobs"].kind, FieldKind::Detail("PrintJob".into()));
+    assert_eq!(
+        jobs.fields["Jobs"].kind,
+        FieldKind::Detail("PrintJob".into())
+    );
 }
 
 #[test]
@@ -89,8 +140,12 @@ fn endpoint_xml_adds_mappings() {
     assert!(warnings.is_empty(), "{warnings:#?}");
     let customer = ep.entity("Customer").unwrap();
     let m = customer.fields["AccountRef"].mapping.as_ref().unwrap();
-    assert_eq!((m.view.as_str(), m.field.as_str()), ("CurrentCustomer", "AcctReferenceNbr"));
+    assert_eq!(
+        (m.view.as_str(), m.field.as_str()),
+        ("CurrentCustomer", "AcctReferenceNbr")
+    );
     let bill = ep.entity("Bill").unwrap();
-    let p = &bill.top_level.as_ref().unwrap().actions["ReleaseRetainage"].parameters["AmtToRelease"];
+    let p =
+        &bill.top_level.as_ref().unwrap().actions["ReleaseRetainage"].parameters["AmtToRelease"];
     assert_eq!(p.mapping.as_ref().unwrap().view, "ReleaseRetainageFilter");
 }

@@ -167,7 +167,9 @@ pub enum Error {
     },
 
     /// The answer does not have the expected shape.
-    #[error("{request}: cannot decode the response at {json_path}: {message} (body starts with: {excerpt})")]
+    #[error(
+        "{request}: cannot decode the response at {json_path}: {message} (body starts with: {excerpt})"
+    )]
     Decode {
         /// The request.
         request: RequestInfo,
@@ -248,9 +250,16 @@ impl Error {
     pub fn may_have_been_applied(&self) -> bool {
         matches!(
             self,
-            Error::Timeout { may_have_been_applied: true, .. }
-                | Error::Transport { may_have_been_applied: true, .. }
-                | Error::Cancelled { may_have_been_applied: true, .. }
+            Error::Timeout {
+                may_have_been_applied: true,
+                ..
+            } | Error::Transport {
+                may_have_been_applied: true,
+                ..
+            } | Error::Cancelled {
+                may_have_been_applied: true,
+                ..
+            }
         )
     }
 }

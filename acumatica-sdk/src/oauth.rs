@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::client::Secret;
 use crate::error::{Error, RequestInfo, Result};
-use crate::http::{error_for, RawResponse};
+use crate::http::{RawResponse, error_for};
 use crate::types::Uuid;
 
 /// OAuth client registration and grant.
@@ -60,12 +60,20 @@ pub enum OAuthGrant {
 
 impl OAuthConfig {
     /// The password flow.
-    pub fn password(client_id: impl Into<String>, client_secret: impl Into<Secret>, username: impl Into<String>, password: impl Into<Secret>) -> Self {
+    pub fn password(
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        username: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Self {
         OAuthConfig {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             scope: "api offline_access".into(),
-            grant: OAuthGrant::Password { username: username.into(), password: password.into() },
+            grant: OAuthGrant::Password {
+                username: username.into(),
+                password: password.into(),
+            },
         }
     }
 
@@ -119,15 +127,31 @@ impl Pkce {
         let verifier = verifier.into();
         let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
         let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
-        Pkce { verifier: Secret::new(verifier), challenge }
+        Pkce {
+            verifier: Secret::new(verifier),
+            challenge,
+        }
     }
 
     /// The `/identity/connect/authorize` URL to send the user to.
-    pub fn authorize_url(&self, instance: &str, client_id: &str, redirect_uri: &str, scope: &str, state: &str) -> Result<url::Url> {
+    pub fn authorize_url(
+        &self,
+        instance: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scope: &str,
+        state: &str,
+    ) -> Result<url::Url> {
         let base = crate::client::config::parse_base_url("instance URL", instance)?;
         let mut url = base
-            .join(&format!("{}/identity/connect/authorize", base.path().trim_end_matches('/')))
-            .map_err(|e| Error::Config { setting: "instance URL".into(), message: e.to_string() })?;
+            .join(&format!(
+                "{}/identity/connect/authorize",
+                base.path().trim_end_matches('/')
+            ))
+            .map_err(|e| Error::Config {
+                setting: "instance URL".into(),
+                message: e.to_string(),
+            })?;
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("client_id", client_id)
@@ -156,7 +180,9 @@ pub(crate) struct Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("Token")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -190,7 +216,11 @@ pub(crate) fn initial_form(config: &OAuthConfig) -> Vec<(&'static str, String)> 
             form.push(("password", password.expose().to_owned()));
             form.push(("scope", config.scope.clone()));
         }
-        OAuthGrant::AuthorizationCode { code, code_verifier, redirect_uri } => {
+        OAuthGrant::AuthorizationCode {
+            code,
+            code_verifier,
+            redirect_uri,
+        } => {
             form.push(("grant_type", "authorization_code".into()));
             form.push(("code", code.expose().to_owned()));
             form.push(("code_verifier", code_verifier.expose().to_owned()));
@@ -217,22 +247,49 @@ pub(crate) async fn request_token(
     form: &[(&'static str, String)],
     site_path: String,
 ) -> Result<Token> {
-    let request = RequestInfo { method: reqwest::Method::POST, path: site_path };
+    let request = RequestInfo {
+        method: reqwest::Method::POST,
+        path: site_path,
+    };
     let started = Instant::now();
-    let resp = http.post(url).form(form).send().await.map_err(|source| Error::Transport {
+    let resp = http
+        .post(url)
+        .form(form)
+        .send()
+        .await
+        .map_err(|source| Error::Transport {
+            request: request.clone(),
+            may_have_been_applied: false,
+            source,
+        })?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.map_err(|source| Error::Transport {
         request: request.clone(),
         may_have_been_applied: false,
         source,
     })?;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(|source| Error::Transport { request: request.clone(), may_have_been_applied: false, source })?;
-    let raw = RawResponse { status, headers, body, request: request.clone() };
+    let raw = RawResponse {
+        status,
+        headers,
+        body,
+        request: request.clone(),
+    };
     if !(200..300).contains(&status) {
         // OAuth errors are `{"error": "invalid_grant", ...}` with 400.
         let err = error_for(&raw, true);
         return Err(match err {
-            Error::Server { status: 400, message, exception_type, .. } => Error::Authentication { request, status: 400, message, exception_type },
+            Error::Server {
+                status: 400,
+                message,
+                exception_type,
+                ..
+            } => Error::Authentication {
+                request,
+                status: 400,
+                message,
+                exception_type,
+            },
             other => other,
         });
     }
@@ -264,6 +321,9 @@ mod tests {
     fn debug_hides_secrets() {
         let c = OAuthConfig::password("id@T", "client-secret-value", "admin", "pa55word");
         let text = format!("{c:?}");
-        assert!(!text.contains("client-secret-value") && !text.contains("pa55word"), "{text}");
+        assert!(
+            !text.contains("client-secret-value") && !text.contains("pa55word"),
+            "{text}"
+        );
     }
 }

@@ -6,5 +6,5 @@ pub use crate::default::DefaultEndpoint as _;
 pub use crate::default::{Customer, Invoice, SalesOrder, StockItem};
 pub use crate::entity::{Entity, TopLevelEntity};
 pub use crate::error::{Error, Result};
-pub use crate::query::{field, Filter, QueryOptions};
+pub use crate::query::{Filter, QueryOptions, field};
 pub use crate::types::{DateTime, Decimal, Uuid, Value};

@@ -5,15 +5,15 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 use futures::Stream;
-use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::batch::BatchCall;
 use crate::client::AcumaticaClient;
 use crate::entity::{CustomFields, FileLink, TopLevelEntity};
 use crate::error::{Error, Result};
-use crate::http::{decode_json, Body, CallKind, RawResponse, RequestSpec};
+use crate::http::{Body, CallKind, RawResponse, RequestSpec, decode_json};
 use crate::query::QueryOptions;
 use crate::types::Uuid;
 
@@ -72,13 +72,21 @@ impl RecordId {
     fn segments(&self) -> String {
         match self {
             RecordId::Id(id) => id.to_string(),
-            RecordId::Keys(keys) => keys.iter().map(|k| encode_segment(k)).collect::<Vec<_>>().join("/"),
+            RecordId::Keys(keys) => keys
+                .iter()
+                .map(|k| encode_segment(k))
+                .collect::<Vec<_>>()
+                .join("/"),
         }
     }
 }
 
 pub(crate) fn encode_segment(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
@@ -97,13 +105,19 @@ pub struct EntityService<E> {
 
 impl<E> Clone for EntityService<E> {
     fn clone(&self) -> Self {
-        EntityService { client: self.client.clone(), base: self.base.clone(), entity: PhantomData }
+        EntityService {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            entity: PhantomData,
+        }
     }
 }
 
 impl<E> std::fmt::Debug for EntityService<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EntityService").field("path", &self.base).finish()
+        f.debug_struct("EntityService")
+            .field("path", &self.base)
+            .finish()
     }
 }
 
@@ -124,7 +138,11 @@ impl<E: TopLevelEntity> EntityService<E> {
     /// The service of `E` on `client`.
     pub fn new(client: &AcumaticaClient) -> Self {
         let endpoint = client.endpoint_for(&E::ENDPOINT);
-        EntityService { client: client.clone(), base: format!("{}/{}", endpoint.base_path(), E::NAME), entity: PhantomData }
+        EntityService {
+            client: client.clone(),
+            base: format!("{}/{}", endpoint.base_path(), E::NAME),
+            entity: PhantomData,
+        }
     }
 
     /// The client.
@@ -142,7 +160,13 @@ impl<E: TopLevelEntity> EntityService<E> {
         call.send(&self.client).await
     }
 
-    fn spec(&self, method: Method, suffix: &str, options: Option<&QueryOptions>, kind: CallKind) -> std::result::Result<RequestSpec, String> {
+    fn spec(
+        &self,
+        method: Method,
+        suffix: &str,
+        options: Option<&QueryOptions>,
+        kind: CallKind,
+    ) -> std::result::Result<RequestSpec, String> {
         let mut spec = RequestSpec::new(method, format!("{}{suffix}", self.base), kind);
         if let Some(o) = options {
             spec.query = o.to_pairs().map_err(|e| e.to_string())?;
@@ -151,16 +175,26 @@ impl<E: TopLevelEntity> EntityService<E> {
         Ok(spec)
     }
 
-    fn call<T>(&self, spec: std::result::Result<RequestSpec, String>, decode: fn(&RawResponse) -> Result<T>) -> BatchCall<T> {
+    fn call<T>(
+        &self,
+        spec: std::result::Result<RequestSpec, String>,
+        decode: fn(&RawResponse) -> Result<T>,
+    ) -> BatchCall<T> {
         match spec {
             Ok(s) => BatchCall::new(s, decode),
             Err(message) => BatchCall::invalid(message, decode),
         }
     }
 
-    fn with_body<T>(&self, spec: std::result::Result<RequestSpec, String>, body: &impl Serialize, decode: fn(&RawResponse) -> Result<T>) -> BatchCall<T> {
+    fn with_body<T>(
+        &self,
+        spec: std::result::Result<RequestSpec, String>,
+        body: &impl Serialize,
+        decode: fn(&RawResponse) -> Result<T>,
+    ) -> BatchCall<T> {
         let spec = spec.and_then(|mut s| {
-            let bytes = serde_json::to_vec(body).map_err(|e| format!("cannot encode the {} record: {e}", E::NAME))?;
+            let bytes = serde_json::to_vec(body)
+                .map_err(|e| format!("cannot encode the {} record: {e}", E::NAME))?;
             s.body = Some(Body::Json(bytes.into()));
             Ok(s)
         });
@@ -174,42 +208,63 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`get_list`](Self::get_list).
     pub fn get_list_batch(&self, options: QueryOptions) -> BatchCall<Vec<E>> {
-        self.call(self.spec(Method::GET, "", Some(&options), CallKind::Idempotent), decode_json::<Vec<E>>)
+        self.call(
+            self.spec(Method::GET, "", Some(&options), CallKind::Idempotent),
+            decode_json::<Vec<E>>,
+        )
     }
 
     /// `GET /{Entity}` page by page (`$top`/`$skip`, the client's page size), yielding records
     /// one at a time: memory stays flat however many records there are. A `$top` in `options`
     /// caps the total; a `$skip` is where the first page starts.
-    pub fn get_list_stream(&self, options: QueryOptions) -> impl Stream<Item = Result<E>> + Send + 'static {
+    pub fn get_list_stream(
+        &self,
+        options: QueryOptions,
+    ) -> impl Stream<Item = Result<E>> + Send + 'static {
         let page = self.client.config().page_size;
         let base = options.without_paging();
         let limit = options.top_value();
         let start = options.skip_value().unwrap_or(0);
         let service = self.clone();
-        let state = (service, base, start, 0u32, Vec::<E>::new().into_iter(), false);
-        futures::stream::unfold(state, move |(service, base, mut skip, mut yielded, mut buffer, mut done)| async move {
-            loop {
-                if limit.is_some_and(|l| yielded >= l) {
-                    return None;
-                }
-                if let Some(item) = buffer.next() {
-                    yielded += 1;
-                    return Some((Ok(item), (service, base, skip, yielded, buffer, done)));
-                }
-                if done {
-                    return None;
-                }
-                let want = limit.map_or(page, |l| page.min(l - yielded));
-                match service.get_list(base.clone().skip(skip).top(want)).await {
-                    Ok(records) => {
-                        done = (records.len() as u32) < want;
-                        skip += records.len() as u32;
-                        buffer = records.into_iter();
+        let state = (
+            service,
+            base,
+            start,
+            0u32,
+            Vec::<E>::new().into_iter(),
+            false,
+        );
+        futures::stream::unfold(
+            state,
+            move |(service, base, mut skip, mut yielded, mut buffer, mut done)| async move {
+                loop {
+                    if limit.is_some_and(|l| yielded >= l) {
+                        return None;
                     }
-                    Err(e) => return Some((Err(e), (service, base, skip, yielded, Vec::new().into_iter(), true))),
+                    if let Some(item) = buffer.next() {
+                        yielded += 1;
+                        return Some((Ok(item), (service, base, skip, yielded, buffer, done)));
+                    }
+                    if done {
+                        return None;
+                    }
+                    let want = limit.map_or(page, |l| page.min(l - yielded));
+                    match service.get_list(base.clone().skip(skip).top(want)).await {
+                        Ok(records) => {
+                            done = (records.len() as u32) < want;
+                            skip += records.len() as u32;
+                            buffer = records.into_iter();
+                        }
+                        Err(e) => {
+                            return Some((
+                                Err(e),
+                                (service, base, skip, yielded, Vec::new().into_iter(), true),
+                            ));
+                        }
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
     /// `GET /{Entity}/{id}` or `GET /{Entity}/{key}`: one record.
@@ -223,18 +278,32 @@ impl<E: TopLevelEntity> EntityService<E> {
     }
 
     /// One record, with `$select`/`$expand`/`$custom`.
-    pub async fn get_by_id_with(&self, id: impl Into<RecordId>, options: QueryOptions) -> Result<E> {
+    pub async fn get_by_id_with(
+        &self,
+        id: impl Into<RecordId>,
+        options: QueryOptions,
+    ) -> Result<E> {
         self.execute(self.get_by_id_with_batch(id, options)).await
     }
 
     /// Deferred [`get_by_id_with`](Self::get_by_id_with).
-    pub fn get_by_id_with_batch(&self, id: impl Into<RecordId>, options: QueryOptions) -> BatchCall<E> {
+    pub fn get_by_id_with_batch(
+        &self,
+        id: impl Into<RecordId>,
+        options: QueryOptions,
+    ) -> BatchCall<E> {
         let suffix = format!("/{}", id.into().segments());
-        self.call(self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent), decode_json::<E>)
+        self.call(
+            self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent),
+            decode_json::<E>,
+        )
     }
 
     /// One deferred `get_by_id` per ID, for a batch.
-    pub fn get_by_ids_batch<I: Into<RecordId>>(&self, ids: impl IntoIterator<Item = I>) -> Vec<BatchCall<E>> {
+    pub fn get_by_ids_batch<I: Into<RecordId>>(
+        &self,
+        ids: impl IntoIterator<Item = I>,
+    ) -> Vec<BatchCall<E>> {
         ids.into_iter().map(|id| self.get_by_id_batch(id)).collect()
     }
 
@@ -250,7 +319,8 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// One record by key values, with `$select`/`$expand`/`$custom`.
     pub async fn get_by_keys_with(&self, keys: &[&str], options: QueryOptions) -> Result<E> {
-        self.execute(self.get_by_keys_with_batch(keys, options)).await
+        self.execute(self.get_by_keys_with_batch(keys, options))
+            .await
     }
 
     /// Deferred [`get_by_keys_with`](Self::get_by_keys_with).
@@ -267,7 +337,11 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`put_entity`](Self::put_entity).
     pub fn put_entity_batch(&self, entity: &E, options: QueryOptions) -> BatchCall<E> {
-        self.with_body(self.spec(Method::PUT, "", Some(&options), CallKind::Write), entity, decode_json::<E>)
+        self.with_body(
+            self.spec(Method::PUT, "", Some(&options), CallKind::Write),
+            entity,
+            decode_json::<E>,
+        )
     }
 
     /// `PUT` with `If-None-Match: *`: creates only; an existing record is
@@ -278,10 +352,15 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`insert`](Self::insert).
     pub fn insert_batch(&self, entity: &E, options: QueryOptions) -> BatchCall<E> {
-        let spec = self.spec(Method::PUT, "", Some(&options), CallKind::Write).map(|mut s| {
-            s.headers.push((HeaderName::from_static("if-none-match"), HeaderValue::from_static("*")));
-            s
-        });
+        let spec = self
+            .spec(Method::PUT, "", Some(&options), CallKind::Write)
+            .map(|mut s| {
+                s.headers.push((
+                    HeaderName::from_static("if-none-match"),
+                    HeaderValue::from_static("*"),
+                ));
+                s
+            });
         self.with_body(spec, entity, decode_json::<E>)
     }
 
@@ -292,10 +371,15 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`update`](Self::update).
     pub fn update_batch(&self, entity: &E, options: QueryOptions) -> BatchCall<E> {
-        let spec = self.spec(Method::PUT, "", Some(&options), CallKind::Write).map(|mut s| {
-            s.headers.push((HeaderName::from_static("if-match"), HeaderValue::from_static("*")));
-            s
-        });
+        let spec = self
+            .spec(Method::PUT, "", Some(&options), CallKind::Write)
+            .map(|mut s| {
+                s.headers.push((
+                    HeaderName::from_static("if-match"),
+                    HeaderValue::from_static("*"),
+                ));
+                s
+            });
         self.with_body(spec, entity, decode_json::<E>)
     }
 
@@ -307,7 +391,11 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`patch_entity`](Self::patch_entity).
     pub fn patch_entity_batch(&self, entity: &E, options: QueryOptions) -> BatchCall<E> {
-        self.with_body(self.spec(Method::PATCH, "", Some(&options), CallKind::Write), entity, decode_json::<E>)
+        self.with_body(
+            self.spec(Method::PATCH, "", Some(&options), CallKind::Write),
+            entity,
+            decode_json::<E>,
+        )
     }
 
     /// `DELETE /{Entity}/{id}` (or `/{key}`).
@@ -318,7 +406,10 @@ impl<E: TopLevelEntity> EntityService<E> {
     /// Deferred [`delete_by_id`](Self::delete_by_id).
     pub fn delete_by_id_batch(&self, id: impl Into<RecordId>) -> BatchCall<()> {
         let suffix = format!("/{}", id.into().segments());
-        self.call(self.spec(Method::DELETE, &suffix, None, CallKind::Idempotent), decode_unit)
+        self.call(
+            self.spec(Method::DELETE, &suffix, None, CallKind::Idempotent),
+            decode_unit,
+        )
     }
 
     /// `DELETE /{Entity}/{key1}/{key2}`.
@@ -333,12 +424,23 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// `POST /{Entity}/{action}` with `{entity, parameters}`; waits for a long-running action.
     /// Generated services have a typed method per action; this is what they call.
-    pub async fn invoke_action<P: Serialize>(&self, action: &str, entity: &E, parameters: Option<&P>) -> Result<()> {
-        self.execute(self.invoke_action_batch(action, entity, parameters)).await
+    pub async fn invoke_action<P: Serialize>(
+        &self,
+        action: &str,
+        entity: &E,
+        parameters: Option<&P>,
+    ) -> Result<()> {
+        self.execute(self.invoke_action_batch(action, entity, parameters))
+            .await
     }
 
     /// Deferred [`invoke_action`](Self::invoke_action).
-    pub fn invoke_action_batch<P: Serialize>(&self, action: &str, entity: &E, parameters: Option<&P>) -> BatchCall<()> {
+    pub fn invoke_action_batch<P: Serialize>(
+        &self,
+        action: &str,
+        entity: &E,
+        parameters: Option<&P>,
+    ) -> BatchCall<()> {
         #[derive(Serialize)]
         struct Invocation<'a, E, P> {
             entity: &'a E,
@@ -346,16 +448,31 @@ impl<E: TopLevelEntity> EntityService<E> {
             parameters: Option<&'a P>,
         }
         let suffix = format!("/{}", encode_segment(action));
-        self.with_body(self.spec(Method::POST, &suffix, None, CallKind::Action), &Invocation { entity, parameters }, decode_unit)
+        self.with_body(
+            self.spec(Method::POST, &suffix, None, CallKind::Action),
+            &Invocation { entity, parameters },
+            decode_unit,
+        )
     }
 
     /// A custom or workflow action (`POST /Case/Close` with `parameters.custom`).
-    pub async fn invoke_custom_action(&self, action: &str, entity: &E, custom: CustomFields) -> Result<()> {
-        self.execute(self.invoke_custom_action_batch(action, entity, custom)).await
+    pub async fn invoke_custom_action(
+        &self,
+        action: &str,
+        entity: &E,
+        custom: CustomFields,
+    ) -> Result<()> {
+        self.execute(self.invoke_custom_action_batch(action, entity, custom))
+            .await
     }
 
     /// Deferred [`invoke_custom_action`](Self::invoke_custom_action).
-    pub fn invoke_custom_action_batch(&self, action: &str, entity: &E, custom: CustomFields) -> BatchCall<()> {
+    pub fn invoke_custom_action_batch(
+        &self,
+        action: &str,
+        entity: &E,
+        custom: CustomFields,
+    ) -> BatchCall<()> {
         #[derive(Serialize)]
         struct Custom {
             custom: CustomFields,
@@ -366,18 +483,36 @@ impl<E: TopLevelEntity> EntityService<E> {
     /// Attaches a file to `record` (`PUT` on its `files:put` link; for a record without links,
     /// the legacy `/{Entity}/{keys}/files/{name}` from its key fields), with an optional
     /// comment (`PX-CbFileComment`, up to 500 characters).
-    pub async fn put_file(&self, record: &E, filename: &str, data: impl Into<Bytes>, comment: Option<&str>) -> Result<()> {
-        self.execute(self.put_file_batch(record, filename, data, comment)).await
+    pub async fn put_file(
+        &self,
+        record: &E,
+        filename: &str,
+        data: impl Into<Bytes>,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        self.execute(self.put_file_batch(record, filename, data, comment))
+            .await
     }
 
     /// Deferred [`put_file`](Self::put_file).
-    pub fn put_file_batch(&self, record: &E, filename: &str, data: impl Into<Bytes>, comment: Option<&str>) -> BatchCall<()> {
+    pub fn put_file_batch(
+        &self,
+        record: &E,
+        filename: &str,
+        data: impl Into<Bytes>,
+        comment: Option<&str>,
+    ) -> BatchCall<()> {
         let spec = self.file_put_path(record, filename).and_then(|path| {
             let mut spec = RequestSpec::new(Method::PUT, path, CallKind::Write);
-            spec.body = Some(Body::Bytes { data: data.into(), content_type: "application/octet-stream" });
+            spec.body = Some(Body::Bytes {
+                data: data.into(),
+                content_type: "application/octet-stream",
+            });
             if let Some(c) = comment {
-                let v = HeaderValue::from_str(c).map_err(|_| "the file comment must be visible ASCII".to_owned())?;
-                spec.headers.push((HeaderName::from_static("px-cbfilecomment"), v));
+                let v = HeaderValue::from_str(c)
+                    .map_err(|_| "the file comment must be visible ASCII".to_owned())?;
+                spec.headers
+                    .push((HeaderName::from_static("px-cbfilecomment"), v));
             }
             Ok(spec)
         });
@@ -385,23 +520,50 @@ impl<E: TopLevelEntity> EntityService<E> {
     }
 
     /// Attaches a file read from a stream (not re-runnable, so it has no `_batch` twin).
-    pub async fn put_file_stream<S>(&self, record: &E, filename: &str, stream: S, comment: Option<&str>) -> Result<()>
+    pub async fn put_file_stream<S>(
+        &self,
+        record: &E,
+        filename: &str,
+        stream: S,
+        comment: Option<&str>,
+    ) -> Result<()>
     where
         S: futures::TryStream + Send + 'static,
         S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
         Bytes: From<S::Ok>,
     {
-        let path = self.file_put_path(record, filename).map_err(|message| Error::InvalidQuery { message })?;
-        self.client.session().send_stream(Method::PUT, &path, reqwest::Body::wrap_stream(stream), comment).await.map(|_| ())
+        let path = self
+            .file_put_path(record, filename)
+            .map_err(|message| Error::InvalidQuery { message })?;
+        self.client
+            .session()
+            .send_stream(
+                Method::PUT,
+                &path,
+                reqwest::Body::wrap_stream(stream),
+                comment,
+            )
+            .await
+            .map(|_| ())
     }
 
     fn file_put_path(&self, record: &E, filename: &str) -> std::result::Result<String, String> {
-        if let Some(link) = record.meta().links.as_ref().and_then(|l| l.files_put.as_deref()) {
+        if let Some(link) = record
+            .meta()
+            .links
+            .as_ref()
+            .and_then(|l| l.files_put.as_deref())
+        {
             let path = self.client.shared().instance_path(link);
             return Ok(path.replace("{filename}", &encode_segment(filename)));
         }
         let keys = key_values(record)?;
-        Ok(format!("{}/{}/files/{}", self.base, RecordId::Keys(keys).segments(), encode_segment(filename)))
+        Ok(format!(
+            "{}/{}/files/{}",
+            self.base,
+            RecordId::Keys(keys).segments(),
+            encode_segment(filename)
+        ))
     }
 
     /// The files attached to a record (`GET /{Entity}/{id}?$expand=files`).
@@ -413,7 +575,10 @@ impl<E: TopLevelEntity> EntityService<E> {
     pub fn get_files_batch(&self, id: impl Into<RecordId>) -> BatchCall<Vec<FileLink>> {
         let suffix = format!("/{}", id.into().segments());
         let options = QueryOptions::new().expand_files();
-        self.call(self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent), decode_files::<E>)
+        self.call(
+            self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent),
+            decode_files::<E>,
+        )
     }
 
     /// Downloads an attached file.
@@ -425,7 +590,10 @@ impl<E: TopLevelEntity> EntityService<E> {
     pub fn get_file_batch(&self, file: &FileLink) -> BatchCall<Bytes> {
         let path = self.client.shared().instance_path(&file.href);
         let mut spec = RequestSpec::new(Method::GET, path, CallKind::Idempotent);
-        spec.headers.push((reqwest::header::ACCEPT, HeaderValue::from_static("application/octet-stream")));
+        spec.headers.push((
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/octet-stream"),
+        ));
         BatchCall::new(spec, decode_bytes)
     }
 
@@ -437,14 +605,20 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`get_ad_hoc_schema`](Self::get_ad_hoc_schema).
     pub fn get_ad_hoc_schema_batch(&self) -> BatchCall<E> {
-        self.call(self.spec(Method::GET, "/$adHocSchema", None, CallKind::Idempotent), decode_json::<E>)
+        self.call(
+            self.spec(Method::GET, "/$adHocSchema", None, CallKind::Idempotent),
+            decode_json::<E>,
+        )
     }
 }
 
 /// The key values of a record, from its serialized form.
 fn key_values<E: TopLevelEntity>(record: &E) -> std::result::Result<Vec<String>, String> {
     if E::KEYS.is_empty() {
-        return Err(format!("{} has no known key fields and the record has no files:put link; read the record first", E::NAME));
+        return Err(format!(
+            "{} has no known key fields and the record has no files:put link; read the record first",
+            E::NAME
+        ));
     }
     let json = serde_json::to_value(record).map_err(|e| e.to_string())?;
     E::KEYS
@@ -452,7 +626,10 @@ fn key_values<E: TopLevelEntity>(record: &E) -> std::result::Result<Vec<String>,
         .map(|k| match json.get(*k).and_then(|v| v.get("value")) {
             Some(serde_json::Value::String(s)) => Ok(s.clone()),
             Some(v) if !v.is_null() => Ok(v.to_string()),
-            _ => Err(format!("the {} record has no value for key field {k}", E::NAME)),
+            _ => Err(format!(
+                "the {} record has no value for key field {k}",
+                E::NAME
+            )),
         })
         .collect()
 }

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use acumatica_codegen::load::xml::read_endpoint_xml_file;
 use acumatica_codegen::output::{check_module, write_module};
-use acumatica_codegen::{generate, read_schema, RuntimeCrate, Settings};
-use anyhow::{bail, Context, Result};
+use acumatica_codegen::{RuntimeCrate, Settings, generate, read_schema};
+use anyhow::{Context, Result, bail};
 
 /// The committed default: what `cargo xtask generate` reads and writes with no arguments.
 const DEFAULT_SCHEMA: &str = "schemas/Default_24.200.001.json";
@@ -50,17 +50,24 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
         (Some(url), _) => {
             let bytes = crate::download::swagger(url)?;
             if let Some(path) = &args.save_schema {
-                std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+                std::fs::write(path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
             (bytes, url.clone(), url.clone())
         }
         (None, Some(path)) => {
-            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            (bytes, path.display().to_string(), path.display().to_string())
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            (
+                bytes,
+                path.display().to_string(),
+                path.display().to_string(),
+            )
         }
         (None, None) => {
             let path = root.join(DEFAULT_SCHEMA);
-            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             (bytes, path.display().to_string(), DEFAULT_SCHEMA.to_owned())
         }
     };
@@ -106,10 +113,17 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
     if args.check {
         let differ = check_module(&out, &files)?;
         if differ.is_empty() {
-            println!("{} is up to date ({} files, {top} services)", out.display(), files.len());
+            println!(
+                "{} is up to date ({} files, {top} services)",
+                out.display(),
+                files.len()
+            );
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!("{} is not up to date; these files differ from what the generator writes now:", out.display());
+        eprintln!(
+            "{} is not up to date; these files differ from what the generator writes now:",
+            out.display()
+        );
         for p in &differ {
             eprintln!("  {}", out.join(p).display());
         }
@@ -133,7 +147,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
 
 /// The workspace root: xtask's manifest directory's parent.
 pub(crate) fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -147,10 +164,18 @@ mod tests {
         let root = workspace_root();
         let bytes = std::fs::read(root.join(DEFAULT_SCHEMA)).unwrap();
         let mut endpoint = read_schema(&bytes, DEFAULT_SCHEMA).unwrap();
-        read_endpoint_xml_file(&root.join(DEFAULT_XML)).unwrap().apply(&mut endpoint);
-        let settings = Settings { runtime: RuntimeCrate::InSdk, source: DEFAULT_SCHEMA.to_owned() };
+        read_endpoint_xml_file(&root.join(DEFAULT_XML))
+            .unwrap()
+            .apply(&mut endpoint);
+        let settings = Settings {
+            runtime: RuntimeCrate::InSdk,
+            source: DEFAULT_SCHEMA.to_owned(),
+        };
         let files = generate(&endpoint, &settings).unwrap();
         let differ = check_module(&root.join(DEFAULT_OUT), &files).unwrap();
-        assert!(differ.is_empty(), "stale generated files (run `cargo xtask generate`): {differ:?}");
+        assert!(
+            differ.is_empty(),
+            "stale generated files (run `cargo xtask generate`): {differ:?}"
+        );
     }
 }

@@ -11,7 +11,11 @@ pub(crate) fn usages(endpoint: &Endpoint) -> BTreeMap<String, Vec<(String, Strin
         for f in e.fields.values() {
             if let Some(target) = f.kind.entity() {
                 let detail = matches!(f.kind, FieldKind::Detail(_));
-                out.entry(target.to_owned()).or_default().push((e.name.clone(), f.name.clone(), detail));
+                out.entry(target.to_owned()).or_default().push((
+                    e.name.clone(),
+                    f.name.clone(),
+                    detail,
+                ));
             }
         }
     }
@@ -19,7 +23,11 @@ pub(crate) fn usages(endpoint: &Endpoint) -> BTreeMap<String, Vec<(String, Strin
 }
 
 /// The doc comment of an entity struct.
-pub(crate) fn entity(endpoint: &Endpoint, e: &Entity, used_in: &[(String, String, bool)]) -> String {
+pub(crate) fn entity(
+    endpoint: &Endpoint,
+    e: &Entity,
+    used_in: &[(String, String, bool)],
+) -> String {
     let ep = format!("{}/{}", endpoint.name, endpoint.version);
     let mut doc = String::new();
     match (&e.title, &e.screen_id) {
@@ -35,10 +43,17 @@ pub(crate) fn entity(endpoint: &Endpoint, e: &Entity, used_in: &[(String, String
         ));
         match &top.keys {
             Some(keys) => {
-                let list = keys.fields.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                let list = keys
+                    .fields
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let how = match keys.source {
                     KeySource::Documented => "",
-                    KeySource::Inferred => " (inferred from the field names; the schema does not say)",
+                    KeySource::Inferred => {
+                        " (inferred from the field names; the schema does not say)"
+                    }
                 };
                 doc.push_str(&format!("\n\nKey fields: {list}{how}."));
             }
@@ -52,7 +67,10 @@ pub(crate) fn entity(endpoint: &Endpoint, e: &Entity, used_in: &[(String, String
             .iter()
             .take(6)
             .map(|(parent, field, detail)| {
-                format!("`{parent}.{field}`{}", if *detail { " (detail lines)" } else { "" })
+                format!(
+                    "`{parent}.{field}`{}",
+                    if *detail { " (detail lines)" } else { "" }
+                )
             })
             .collect();
         if used_in.len() > 6 {
@@ -71,15 +89,26 @@ pub(crate) fn entity(endpoint: &Endpoint, e: &Entity, used_in: &[(String, String
 pub(crate) fn field(f: &Field, is_key: bool) -> String {
     let mut doc = match &f.kind {
         FieldKind::Value(k) => format!("`{}` ({}).", f.name, k.wrapper_name()),
-        FieldKind::Linked(t) => format!("`{}`: linked entity `{t}`; returned only with `$expand={}`.", f.name, f.name),
-        FieldKind::Detail(t) => format!("`{}`: detail lines of `{t}`; returned only with `$expand={}`.", f.name, f.name),
-        FieldKind::Untyped(what) => format!("`{}`: {what} in the schema, kept as untyped JSON.", f.name),
+        FieldKind::Linked(t) => format!(
+            "`{}`: linked entity `{t}`; returned only with `$expand={}`.",
+            f.name, f.name
+        ),
+        FieldKind::Detail(t) => format!(
+            "`{}`: detail lines of `{t}`; returned only with `$expand={}`.",
+            f.name, f.name
+        ),
+        FieldKind::Untyped(what) => {
+            format!("`{}`: {what} in the schema, kept as untyped JSON.", f.name)
+        }
     };
     if is_key {
         doc.push_str(" Key field.");
     }
     if let Some(m) = &f.mapping {
-        doc.push_str(&format!("\n\nMapped to `{}.{}` on the screen.", m.view, m.field));
+        doc.push_str(&format!(
+            "\n\nMapped to `{}.{}` on the screen.",
+            m.view, m.field
+        ));
     }
     doc
 }

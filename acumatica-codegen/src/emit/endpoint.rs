@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{doc, ident};
 use super::Cx;
+use super::tokens::{doc, ident};
 use crate::error::Result;
 
 pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
@@ -31,10 +31,15 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
     let trait_doc = doc(&format!(
         "The services of the `{name}/{version}` endpoint on a client: `client.{}()`.\n\n\
          Bring it into scope with `use ...::{};` (the SDK's prelude does for the built-in endpoint).",
-        ep.top_level().next().map(|e| cx.names.services[&e.name].accessor.as_str()).unwrap_or("service"),
+        ep.top_level()
+            .next()
+            .map(|e| cx.names.services[&e.name].accessor.as_str())
+            .unwrap_or("service"),
         cx.names.endpoint_trait,
     ));
-    let ep_doc = doc(&format!("The endpoint these types were generated from: `{name}/{version}`."));
+    let ep_doc = doc(&format!(
+        "The endpoint these types were generated from: `{name}/{version}`."
+    ));
     Ok(quote! {
         pub mod entities;
         pub mod services;

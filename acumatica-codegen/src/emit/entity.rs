@@ -7,14 +7,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{doc, ident};
-use super::{docs, Cx};
+use super::{Cx, docs};
 use crate::error::Result;
 use crate::ir::{Entity, Field, FieldKind};
 
 pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
     let names = &cx.names.entities[&e.name];
-    let used = cx.usages.get(&e.name).map(Vec::as_slice).unwrap_or_default();
-    let keys: Vec<&str> = e.keys().map(|k| k.fields.iter().map(String::as_str).collect()).unwrap_or_default();
+    let used = cx
+        .usages
+        .get(&e.name)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let keys: Vec<&str> = e
+        .keys()
+        .map(|k| k.fields.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     let main = record(
         cx,
         &names.ty,
@@ -34,12 +41,23 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
     if let Some(service) = cx.names.services.get(&e.name) {
         for action in e.actions() {
             let an = &service.actions[&action.name];
-            let Some(params_ty) = &an.params_ty else { continue };
+            let Some(params_ty) = &an.params_ty else {
+                continue;
+            };
             let text = format!(
                 "Parameters of the `{}` action of [`{}`].\n\nSent as `parameters` in `POST /entity/{}/{}/{}/{}`.",
                 action.name, names.ty, cx.endpoint.name, cx.endpoint.version, e.name, action.name
             );
-            params.extend(record(cx, params_ty, &action.schema, &text, &action.parameters, &an.param_fields, |_| false, |_| false)?);
+            params.extend(record(
+                cx,
+                params_ty,
+                &action.schema,
+                &text,
+                &action.parameters,
+                &an.param_fields,
+                |_| false,
+                |_| false,
+            )?);
         }
     }
     Ok(quote! { #main #top #field_paths #params })
@@ -63,7 +81,10 @@ fn record(
     let (meta, entity_trait, wire_mod) = (rt.entity_meta(), rt.entity_trait(), rt.wire());
     let ty = ident(ty_name)?;
     let doc = doc(text);
-    let acronym = (ty_name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && ty_name.len() > 1)
+    let acronym = (ty_name
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && ty_name.len() > 1)
         .then(|| quote!(#[allow(clippy::upper_case_acronyms)]));
 
     let mut decls = Vec::new();
@@ -87,7 +108,11 @@ fn record(
             }
         }
     };
-    let visit_body = if visits.is_empty() { quote! { let _ = visitor; } } else { quote! { #(#visits)* } };
+    let visit_body = if visits.is_empty() {
+        quote! { let _ = visitor; }
+    } else {
+        quote! { #(#visits)* }
+    };
 
     Ok(quote! {
         #doc
@@ -180,7 +205,12 @@ fn top_level(cx: &Cx<'_>, e: &Entity, keys: &[&str]) -> Result<TokenStream> {
     let names = &cx.names.entities[&e.name];
     let (ty, fields_ty) = (ident(&names.ty)?, ident(&names.fields_ty)?);
     let (top, endpoint, query) = (rt.top_level_trait(), rt.endpoint(), rt.query());
-    let example_field = e.fields.keys().next().map(|w| names.fields[w].clone()).unwrap_or_default();
+    let example_field = e
+        .fields
+        .keys()
+        .next()
+        .map(|w| names.fields[w].clone())
+        .unwrap_or_default();
     let fields_doc = doc(&format!(
         "Typed paths to the fields of `{}`, for `$filter`, `$select` and `$expand`:\n`{}::fields().{example_field}()`.",
         e.name, names.ty

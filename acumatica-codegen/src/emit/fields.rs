@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{doc, ident};
 use super::Cx;
+use super::tokens::{doc, ident};
 use crate::error::Result;
 use crate::ir::{Entity, FieldKind};
 
@@ -22,14 +22,20 @@ pub(crate) fn field_set(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
         let (ret, body, text) = match &f.kind {
             FieldKind::Value(kind) => {
                 let t = cx.rt.value_type(*kind);
-                (quote!(#query::Field<#t>), quote!(#query::Field::at(self.0.child(#wire))), format!("`{wire}` ({}).", kind.wrapper_name()))
+                (
+                    quote!(#query::Field<#t>),
+                    quote!(#query::Field::at(self.0.child(#wire))),
+                    format!("`{wire}` ({}).", kind.wrapper_name()),
+                )
             }
             FieldKind::Linked(target) => {
                 let t = ident(&cx.names.entities[target].fields_ty)?;
                 (
                     quote!(super::#t),
                     quote!(<super::#t as #query::FieldSet>::at(self.0.child(#wire))),
-                    format!("`{wire}`: the linked `{target}`; pass it to `expand`, or go on to its fields."),
+                    format!(
+                        "`{wire}`: the linked `{target}`; pass it to `expand`, or go on to its fields."
+                    ),
                 )
             }
             FieldKind::Detail(target) => {

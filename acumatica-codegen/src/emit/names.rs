@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Endpoint, FieldKind};
-use crate::naming::{plural, snake_ident, type_ident, Scope};
+use crate::naming::{Scope, plural, snake_ident, type_ident};
 use crate::runtime_paths::{CLIENT_METHODS, SERVICE_METHODS};
 
 /// Identifiers of one entity's items.
@@ -66,7 +66,13 @@ impl Names {
             let module = modules.claim(&snake_ident(&ty));
             entities.insert(
                 name.clone(),
-                EntityNames { ty, fields_ty: String::new(), module, fields: BTreeMap::new(), boxed: BTreeSet::new() },
+                EntityNames {
+                    ty,
+                    fields_ty: String::new(),
+                    module,
+                    fields: BTreeMap::new(),
+                    boxed: BTreeSet::new(),
+                },
             );
         }
         for (name, names) in entities.iter_mut() {
@@ -88,7 +94,12 @@ impl Names {
             let module = service_modules.claim(&snake_ident(ty_name));
             let accessor = accessors.claim(&plural(&snake_ident(ty_name)));
             let mut methods = Scope::with_reserved(
-                SERVICE_METHODS.iter().flat_map(|m| [(*m).to_owned(), format!("{m}_batch")]).collect::<Vec<_>>().iter().map(String::as_str),
+                SERVICE_METHODS
+                    .iter()
+                    .flat_map(|m| [(*m).to_owned(), format!("{m}_batch")])
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
             );
             let mut actions = BTreeMap::new();
             for action in entity.actions() {
@@ -97,21 +108,41 @@ impl Names {
                     .then(|| types.claim(&format!("{}Parameters", type_ident(&action.schema))));
                 actions.insert(
                     action.name.clone(),
-                    ActionNames { method, params_ty, param_fields: field_idents(action.parameters.keys()) },
+                    ActionNames {
+                        method,
+                        params_ty,
+                        param_fields: field_idents(action.parameters.keys()),
+                    },
                 );
             }
-            services.insert(entity.name.clone(), ServiceNames { ty, module, accessor, actions });
+            services.insert(
+                entity.name.clone(),
+                ServiceNames {
+                    ty,
+                    module,
+                    accessor,
+                    actions,
+                },
+            );
         }
-        let endpoint_trait =
-            types.claim(&format!("{}Endpoint", heck::ToUpperCamelCase::to_upper_camel_case(type_ident(&endpoint.name).as_str())));
-        Names { entities, services, endpoint_trait }
+        let endpoint_trait = types.claim(&format!(
+            "{}Endpoint",
+            heck::ToUpperCamelCase::to_upper_camel_case(type_ident(&endpoint.name).as_str())
+        ));
+        Names {
+            entities,
+            services,
+            endpoint_trait,
+        }
     }
 }
 
 /// Field identifiers of one struct: snake case, `meta` reserved for the system fields.
 fn field_idents<'a>(wire_names: impl Iterator<Item = &'a String>) -> BTreeMap<String, String> {
     let mut scope = Scope::with_reserved(["meta"]);
-    wire_names.map(|w| (w.clone(), scope.claim(&snake_ident(w)))).collect()
+    wire_names
+        .map(|w| (w.clone(), scope.claim(&snake_ident(w))))
+        .collect()
 }
 
 /// Claims `base` and `base_batch` together, trying `base_2`, `base_3`, ... until both are free.
@@ -119,7 +150,11 @@ fn claim_with_twin(scope: &mut Scope, base: &str) -> String {
     let base = base.trim_end_matches('_');
     let mut n = 1;
     loop {
-        let candidate = if n == 1 { base.to_owned() } else { format!("{base}_{n}") };
+        let candidate = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}_{n}")
+        };
         let twin = format!("{candidate}_batch");
         let plain_ok = !scope.contains(&candidate) && !crate::naming::is_keyword(&candidate);
         if plain_ok && !scope.contains(&twin) {

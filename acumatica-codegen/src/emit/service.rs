@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{doc, ident};
 use super::Cx;
+use super::tokens::{doc, ident};
 use crate::error::Result;
 use crate::ir::Entity;
 
@@ -13,18 +13,31 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
     let rt = &cx.rt;
     let en = &cx.names.entities[&e.name];
     let sn = &cx.names.services[&e.name];
-    let (service, client, batch_call, result, no_params) =
-        (rt.entity_service(), rt.client(), rt.batch_call(), rt.result(), rt.no_parameters());
+    let (service, client, batch_call, result, no_params) = (
+        rt.entity_service(),
+        rt.client(),
+        rt.batch_call(),
+        rt.result(),
+        rt.no_parameters(),
+    );
     let ty = ident(&sn.ty)?;
     let entity = ident(&en.ty)?;
-    let title = e.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let title = e
+        .title
+        .as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
     let struct_doc = doc(&format!(
         "Service for [`{entity}`](super::super::entities::{entity}){title}: `client.{}()`.\n\n\
          The standard operations (`get_list`, `get_by_id`, `get_by_keys`, `put_entity`, `delete_by_id`, \
          `put_file`, `get_ad_hoc_schema`, ... each with a `_batch` twin) come from the generic \
          [`EntityService`]({}) this type dereferences to; the entity's named actions are below.",
         sn.accessor,
-        if matches!(cx.settings.runtime, crate::RuntimeCrate::InSdk) { "crate::service::EntityService" } else { "acumatica_sdk::service::EntityService" },
+        if matches!(cx.settings.runtime, crate::RuntimeCrate::InSdk) {
+            "crate::service::EntityService"
+        } else {
+            "acumatica_sdk::service::EntityService"
+        },
     ));
 
     let mut methods = Vec::new();
@@ -33,12 +46,18 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
         let m = ident(&an.method)?;
         let m_batch = ident(&format!("{}_batch", an.method))?;
         let name = &action.name;
-        let url = format!("POST /entity/{}/{}/{}/{}", cx.endpoint.name, cx.endpoint.version, e.name, name);
+        let url = format!(
+            "POST /entity/{}/{}/{}/{}",
+            cx.endpoint.name, cx.endpoint.version, e.name, name
+        );
         let run_doc = doc(&format!(
             "Runs the `{name}` action on `entity` ({url}); only its key fields or ID are needed.\n\n\
              Waits for a long-running action to finish (202, then polling its status)."
         ));
-        let batch_doc = doc(&format!("The `{name}` action as a deferred call, for a batch; see [`Self::{}`].", an.method));
+        let batch_doc = doc(&format!(
+            "The `{name}` action as a deferred call, for a batch; see [`Self::{}`].",
+            an.method
+        ));
         let (params_in, params_arg, params_val) = match &an.params_ty {
             Some(p) => {
                 let p = ident(p)?;
@@ -48,7 +67,11 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
                     quote!(::core::option::Option::Some(parameters)),
                 )
             }
-            None => (quote!(), quote!(), quote!(::core::option::Option::None::<&#no_params>)),
+            None => (
+                quote!(),
+                quote!(),
+                quote!(::core::option::Option::None::<&#no_params>),
+            ),
         };
         methods.push(quote! {
             #run_doc
@@ -61,7 +84,10 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
             }
         });
     }
-    let new_doc = doc(&format!("The service on `client`; usually reached as `client.{}()`.", sn.accessor));
+    let new_doc = doc(&format!(
+        "The service on `client`; usually reached as `client.{}()`.",
+        sn.accessor
+    ));
     Ok(quote! {
         #struct_doc
         #[derive(::core::fmt::Debug, ::core::clone::Clone)]

@@ -15,18 +15,33 @@ pub(crate) fn ident(name: &str) -> Result<Ident> {
     if valid {
         Ok(Ident::new(name, Span::call_site()))
     } else {
-        Err(Error::Emit { file: "(identifier)".into(), message: format!("{name:?} is not a valid identifier") })
+        Err(Error::Emit {
+            file: "(identifier)".into(),
+            message: format!("{name:?} is not a valid identifier"),
+        })
     }
 }
 
 /// `#[doc = " line"]` attributes, one per line, so prettyplease prints them as `/// line`.
 pub(crate) fn doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#( #[doc = #lines] )*)
 }
 
 /// `#![doc = " line"]` attributes for a file's header.
 pub(crate) fn inner_doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#( #![doc = #lines] )*)
 }

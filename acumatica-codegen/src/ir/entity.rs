@@ -180,7 +180,9 @@ impl ValueKind {
 
     /// The kind of a wrapper schema name (`DecimalValue` → `Decimal`).
     pub fn from_wrapper_name(name: &str) -> Option<ValueKind> {
-        ValueKind::ALL.into_iter().find(|k| k.wrapper_name() == name)
+        ValueKind::ALL
+            .into_iter()
+            .find(|k| k.wrapper_name() == name)
     }
 
     /// The kind for a custom field discriminator (`CustomDecimalField` → `Decimal`).

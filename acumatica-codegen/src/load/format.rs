@@ -44,10 +44,10 @@ impl<'a> Document<'a> {
     /// server URL or base path (`.../entity/Default/24.200.001`).
     pub(crate) fn endpoint_name(&self) -> Result<(String, String)> {
         let info = self.root.require("info")?;
-        if let Some(title) = info.opt_str("title")? {
-            if let Some((name, version)) = split_name_version(title) {
-                return Ok((name, version));
-            }
+        if let Some(title) = info.opt_str("title")?
+            && let Some((name, version)) = split_name_version(title)
+        {
+            return Ok((name, version));
         }
         let base = match self.format {
             SchemaFormat::OpenApi3 => self
@@ -58,10 +58,10 @@ impl<'a> Document<'a> {
                 .and_then(Value::as_str),
             SchemaFormat::Swagger2 => self.root.get("basePath").and_then(|b| b.value.as_str()),
         };
-        if let Some(rest) = base.and_then(|b| b.split("/entity/").nth(1)) {
-            if let Some((name, version)) = split_name_version(rest.trim_end_matches('/')) {
-                return Ok((name, version));
-            }
+        if let Some(rest) = base.and_then(|b| b.split("/entity/").nth(1))
+            && let Some((name, version)) = split_name_version(rest.trim_end_matches('/'))
+        {
+            return Ok((name, version));
         }
         Err(info.error(
             "cannot tell the endpoint's name and version: expected `info.title` like \
@@ -87,7 +87,9 @@ impl<'a> Document<'a> {
 
     /// The schema name a `{"$ref": ...}` node points to, or `None` if the node is not a `$ref`.
     pub(crate) fn ref_name(&self, node: &Node<'a>) -> Result<Option<String>> {
-        let Some(r) = node.get("$ref") else { return Ok(None) };
+        let Some(r) = node.get("$ref") else {
+            return Ok(None);
+        };
         let target = r.str()?;
         let name = target.strip_prefix(self.ref_prefix()).ok_or_else(|| {
             r.error(format!(
@@ -103,8 +105,12 @@ impl<'a> Document<'a> {
     pub(crate) fn request_body_schema(&self, op: &Node<'a>) -> Result<Option<Node<'a>>> {
         match self.format {
             SchemaFormat::OpenApi3 => {
-                let Some(body) = op.get("requestBody") else { return Ok(None) };
-                let Some(content) = body.get("content") else { return Ok(None) };
+                let Some(body) = op.get("requestBody") else {
+                    return Ok(None);
+                };
+                let Some(content) = body.get("content") else {
+                    return Ok(None);
+                };
                 let entries = content.entries()?;
                 let chosen = entries
                     .iter()
@@ -113,7 +119,9 @@ impl<'a> Document<'a> {
                 chosen.map(|(_, media)| media.require("schema")).transpose()
             }
             SchemaFormat::Swagger2 => {
-                let Some(params) = op.get("parameters") else { return Ok(None) };
+                let Some(params) = op.get("parameters") else {
+                    return Ok(None);
+                };
                 for p in params.items()? {
                     if p.opt_str("in")? == Some("body") {
                         return p.require("schema").map(Some);
@@ -129,7 +137,9 @@ impl<'a> Document<'a> {
 fn split_name_version(s: &str) -> Option<(String, String)> {
     let (name, version) = s.split_once('/')?;
     let valid = |p: &str| {
-        !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     };
     (valid(name) && valid(version)).then(|| (name.to_owned(), version.to_owned()))
 }

@@ -65,7 +65,10 @@ const DOCUMENTED: &[(&str, &[&str])] = &[
     ("Project", &["ProjectID"]),
     ("ProjectTask", &["ProjectID", "ProjectTaskID"]),
     ("ProjectTemplate", &["ProjectTemplateID"]),
-    ("ProjectTemplateTask", &["ProjectTemplateID", "ProjectTemplateTaskID"]),
+    (
+        "ProjectTemplateTask",
+        &["ProjectTemplateID", "ProjectTemplateTaskID"],
+    ),
     ("ProjectTransaction", &["Module", "ReferenceNbr"]),
     ("PurchaseOrder", &["Type", "OrderNbr"]),
     ("PurchaseReceipt", &["Type", "ReceiptNbr"]),
@@ -99,7 +102,10 @@ const DOCUMENTED: &[(&str, &[&str])] = &[
 
 /// The documented key fields of a well-known entity, whatever the endpoint.
 pub fn documented_keys(entity: &str) -> Option<&'static [&'static str]> {
-    DOCUMENTED.iter().find(|(name, _)| *name == entity).map(|(_, keys)| *keys)
+    DOCUMENTED
+        .iter()
+        .find(|(name, _)| *name == entity)
+        .map(|(_, keys)| *keys)
 }
 
 /// Sets the key fields of every top-level entity: documented ones when every one of them is a
@@ -153,5 +159,8 @@ fn inferred(entity: &Entity) -> Option<Keys> {
 }
 
 fn is_scalar(entity: &Entity, field: &str) -> bool {
-    entity.fields.get(field).is_some_and(|f| matches!(f.kind, FieldKind::Value(_)))
+    entity
+        .fields
+        .get(field)
+        .is_some_and(|f| matches!(f.kind, FieldKind::Value(_)))
 }

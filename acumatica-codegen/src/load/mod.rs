@@ -42,8 +42,11 @@ pub fn read_schema(bytes: &[u8], origin: &str) -> Result<Endpoint> {
 
 /// Reads a schema document from a file.
 pub fn read_schema_file(path: &Path) -> Result<Endpoint> {
-    let bytes = std::fs::read(path)
-        .map_err(|source| Error::Io { action: "reading", path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_owned(),
+        source,
+    })?;
     read_schema(&bytes, &path.display().to_string())
 }
 
@@ -55,5 +58,11 @@ pub fn read_value(value: &serde_json::Value) -> Result<Endpoint> {
     let paths = paths::read(&doc, &mut warnings)?;
     let mut entities = schemas::read(&doc, &paths, &mut warnings)?;
     keys::assign(&name, &mut entities);
-    Ok(Endpoint { name, version, format: doc.format, entities, warnings })
+    Ok(Endpoint {
+        name,
+        version,
+        format: doc.format,
+        entities,
+        warnings,
+    })
 }

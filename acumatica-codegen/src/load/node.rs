@@ -13,23 +13,34 @@ pub(crate) struct Node<'a> {
 
 impl<'a> Node<'a> {
     pub(crate) fn root(value: &'a Value) -> Self {
-        Node { value, pointer: "#".to_owned() }
+        Node {
+            value,
+            pointer: "#".to_owned(),
+        }
     }
 
     /// The pointer of a child, escaped as RFC 6901 requires (`/` → `~1`, `~` → `~0`).
     pub(crate) fn child_pointer(&self, key: &str) -> String {
-        format!("{}/{}", self.pointer, key.replace('~', "~0").replace('/', "~1"))
+        format!(
+            "{}/{}",
+            self.pointer,
+            key.replace('~', "~0").replace('/', "~1")
+        )
     }
 
     /// A member of an object, if this is an object that has it.
     pub(crate) fn get(&self, key: &str) -> Option<Node<'a>> {
-        self.value.get(key).map(|value| Node { value, pointer: self.child_pointer(key) })
+        self.value.get(key).map(|value| Node {
+            value,
+            pointer: self.child_pointer(key),
+        })
     }
 
     /// A member that must be there.
     pub(crate) fn require(&self, key: &str) -> Result<Node<'a>> {
         self.object()?;
-        self.get(key).ok_or_else(|| self.error(format!("expected a member {key:?}")))
+        self.get(key)
+            .ok_or_else(|| self.error(format!("expected a member {key:?}")))
     }
 
     /// The members of an object, in document order, as child nodes.
@@ -37,7 +48,15 @@ impl<'a> Node<'a> {
         let map = self.object()?;
         Ok(map
             .iter()
-            .map(|(k, v)| (k.as_str(), Node { value: v, pointer: self.child_pointer(k) }))
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    Node {
+                        value: v,
+                        pointer: self.child_pointer(k),
+                    },
+                )
+            })
             .collect())
     }
 
@@ -50,7 +69,10 @@ impl<'a> Node<'a> {
         Ok(items
             .iter()
             .enumerate()
-            .map(|(i, v)| Node { value: v, pointer: format!("{}/{i}", self.pointer) })
+            .map(|(i, v)| Node {
+                value: v,
+                pointer: format!("{}/{i}", self.pointer),
+            })
             .collect())
     }
 

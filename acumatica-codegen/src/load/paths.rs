@@ -80,9 +80,13 @@ pub(crate) fn read(doc: &Document<'_>, warnings: &mut Vec<Warning>) -> Result<Pa
                         op.error(format!("action {name} has no JSON request body (expected {{entity, parameters}})"))
                     })?;
                     let schema_name = doc.ref_name(&schema)?.ok_or_else(|| {
-                        schema.error("expected the action's body to be a `$ref` to its invocation schema")
+                        schema.error(
+                            "expected the action's body to be a `$ref` to its invocation schema",
+                        )
                     })?;
-                    facts.actions.insert(name.to_owned(), (schema_name, op.pointer.clone()));
+                    facts
+                        .actions
+                        .insert(name.to_owned(), (schema_name, op.pointer.clone()));
                 }
             }
         }

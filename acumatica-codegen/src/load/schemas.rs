@@ -9,8 +9,16 @@ use crate::error::Result;
 use crate::ir::{Action, Entity, Field, FieldKind, TopLevel, ValueKind, Warning};
 
 /// Property names every entity has; the runtime types them once (`EntityMeta`).
-pub(crate) const SYSTEM_FIELDS: &[&str] =
-    &["id", "rowNumber", "note", "custom", "error", "files", "delete", "_links"];
+pub(crate) const SYSTEM_FIELDS: &[&str] = &[
+    "id",
+    "rowNumber",
+    "note",
+    "custom",
+    "error",
+    "files",
+    "delete",
+    "_links",
+];
 
 /// Schemas the runtime provides itself.
 const RUNTIME_SCHEMAS: &[&str] = &["Entity", "CustomField", "FileLink", "HttpError"];
@@ -38,7 +46,12 @@ pub(crate) fn read(
     warnings: &mut Vec<Warning>,
 ) -> Result<BTreeMap<String, Entity>> {
     let schemas: BTreeMap<_, _> = doc.schemas()?.entries()?.into_iter().collect();
-    let mut reader = Reader { doc, schemas, classes: BTreeMap::new(), warnings };
+    let mut reader = Reader {
+        doc,
+        schemas,
+        classes: BTreeMap::new(),
+        warnings,
+    };
     let names: Vec<&str> = reader.schemas.keys().copied().collect();
     for name in &names {
         let class = reader.classify(name, &mut BTreeSet::new())?;
@@ -126,22 +139,25 @@ impl<'a> Reader<'_, 'a> {
             }
             visiting.remove(name);
         }
-        if let Some(value) = node.get("properties").and_then(|p| p.get("value")) {
-            if name.ends_with("Value") && node.get("allOf").is_none() {
-                let kind = wrapper_kind_from_shape(&value);
-                if kind.is_none() {
-                    self.warnings.push(Warning {
-                        pointer: node.pointer.clone(),
-                        message: format!(
-                            "value wrapper {name} holds a value the generator does not know; \
+        if let Some(value) = node.get("properties").and_then(|p| p.get("value"))
+            && name.ends_with("Value")
+            && node.get("allOf").is_none()
+        {
+            let kind = wrapper_kind_from_shape(&value);
+            if kind.is_none() {
+                self.warnings.push(Warning {
+                    pointer: node.pointer.clone(),
+                    message: format!(
+                        "value wrapper {name} holds a value the generator does not know; \
                              its fields are kept as untyped JSON"
-                        ),
-                    });
-                }
-                return Ok(Class::Wrapper(kind));
+                    ),
+                });
             }
+            return Ok(Class::Wrapper(kind));
         }
-        let invocation = node.get("properties").is_some_and(|p| p.get("entity").is_some());
+        let invocation = node
+            .get("properties")
+            .is_some_and(|p| p.get("entity").is_some());
         if !invocation {
             self.warnings.push(Warning {
                 pointer: node.pointer.clone(),
@@ -187,7 +203,9 @@ impl<'a> Reader<'_, 'a> {
                 }
                 continue;
             }
-            let Some(props) = part.get("properties") else { continue };
+            let Some(props) = part.get("properties") else {
+                continue;
+            };
             for (prop, pnode) in props.entries()? {
                 if SYSTEM_FIELDS.contains(&prop) {
                     continue;
@@ -195,7 +213,12 @@ impl<'a> Reader<'_, 'a> {
                 let kind = self.field_kind(&pnode)?;
                 fields.insert(
                     prop.to_owned(),
-                    Field { name: prop.to_owned(), kind, pointer: pnode.pointer.clone(), mapping: None },
+                    Field {
+                        name: prop.to_owned(),
+                        kind,
+                        pointer: pnode.pointer.clone(),
+                        mapping: None,
+                    },
                 );
             }
         }
@@ -210,7 +233,10 @@ impl<'a> Reader<'_, 'a> {
             return Ok(match self.classes.get(target.as_str()) {
                 Some(Class::Wrapper(Some(kind))) => FieldKind::Value(*kind),
                 Some(Class::Entity) => FieldKind::Linked(target),
-                _ => self.untyped(node, format!("a reference to {target}, which is not a value wrapper or an entity")),
+                _ => self.untyped(
+                    node,
+                    format!("a reference to {target}, which is not a value wrapper or an entity"),
+                ),
             });
         }
         if node.opt_str("type")? == Some("array") {
@@ -220,7 +246,10 @@ impl<'a> Reader<'_, 'a> {
                 if self.classes.get(target.as_str()) == Some(&Class::Entity) {
                     return Ok(FieldKind::Detail(target));
                 }
-                return Ok(self.untyped(node, format!("an array of {target}, which is not an entity")));
+                return Ok(self.untyped(
+                    node,
+                    format!("an array of {target}, which is not an entity"),
+                ));
             }
             return Ok(self.untyped(node, "an array of inline schemas"));
         }
@@ -241,11 +270,20 @@ impl<'a> Reader<'_, 'a> {
         FieldKind::Untyped(what)
     }
 
-    fn action(&mut self, entity: &str, action: &str, schema: &str, op_pointer: &str) -> Result<Action> {
+    fn action(
+        &mut self,
+        entity: &str,
+        action: &str,
+        schema: &str,
+        op_pointer: &str,
+    ) -> Result<Action> {
         let Some(node) = self.schemas.get(schema).cloned() else {
             return Err(crate::Error::schema(
                 op_pointer,
-                format!("action {action} refers to {}{schema}, which the document does not define", self.doc.ref_prefix()),
+                format!(
+                    "action {action} refers to {}{schema}, which the document does not define",
+                    self.doc.ref_prefix()
+                ),
             ));
         };
         let props = node.require("properties")?;
@@ -254,25 +292,32 @@ impl<'a> Reader<'_, 'a> {
             Some(t) if t == entity => {}
             Some(t) => self.warnings.push(Warning {
                 pointer: target.pointer.clone(),
-                message: format!("action {entity}/{action} applies to {t}, not {entity}; typed as {entity}"),
+                message: format!(
+                    "action {entity}/{action} applies to {t}, not {entity}; typed as {entity}"
+                ),
             }),
             None => return Err(target.error("expected `entity` to be a `$ref` to the entity")),
         }
         let mut parameters = BTreeMap::new();
         let mut custom_parameters = false;
-        if let Some(params) = props.get("parameters") {
-            if let Some(pprops) = params.get("properties") {
-                for (name, pnode) in pprops.entries()? {
-                    if name == "custom" {
-                        custom_parameters = true;
-                        continue;
-                    }
-                    let kind = self.field_kind(&pnode)?;
-                    parameters.insert(
-                        name.to_owned(),
-                        Field { name: name.to_owned(), kind, pointer: pnode.pointer.clone(), mapping: None },
-                    );
+        if let Some(params) = props.get("parameters")
+            && let Some(pprops) = params.get("properties")
+        {
+            for (name, pnode) in pprops.entries()? {
+                if name == "custom" {
+                    custom_parameters = true;
+                    continue;
                 }
+                let kind = self.field_kind(&pnode)?;
+                parameters.insert(
+                    name.to_owned(),
+                    Field {
+                        name: name.to_owned(),
+                        kind,
+                        pointer: pnode.pointer.clone(),
+                        mapping: None,
+                    },
+                );
             }
         }
         Ok(Action {
@@ -303,11 +348,16 @@ fn wrapper_kind_from_shape(value: &Node<'_>) -> Option<ValueKind> {
     })
 }
 
+/// Entity name → (screen title, screen ID).
+type Titles = BTreeMap<String, (Option<String>, Option<String>)>;
+
 /// Entity name → (screen title, screen ID) from the document's tags:
 /// `{"name": "Account", "description": "Chart of Accounts (GL202500)"}`.
-fn tag_titles(doc: &Document<'_>) -> Result<BTreeMap<String, (Option<String>, Option<String>)>> {
+fn tag_titles(doc: &Document<'_>) -> Result<Titles> {
     let mut out = BTreeMap::new();
-    let Some(tags) = doc.root.get("tags") else { return Ok(out) };
+    let Some(tags) = doc.root.get("tags") else {
+        return Ok(out);
+    };
     for tag in tags.items()? {
         let (Some(name), Some(desc)) = (tag.opt_str("name")?, tag.opt_str("description")?) else {
             continue;

@@ -54,19 +54,28 @@ pub struct XmlEntity {
 
 /// Reads an endpoint XML file.
 pub fn read_endpoint_xml_file(path: &Path) -> Result<EndpointXml> {
-    let bytes = std::fs::read(path)
-        .map_err(|source| Error::Io { action: "reading", path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_owned(),
+        source,
+    })?;
     read_endpoint_xml(&bytes, &path.display().to_string())
 }
 
 /// Reads an endpoint XML document (UTF-8, with or without a byte-order mark).
 pub fn read_endpoint_xml(bytes: &[u8], origin: &str) -> Result<EndpointXml> {
-    let err = |message: String| Error::Xml { origin: origin.to_owned(), message };
+    let err = |message: String| Error::Xml {
+        origin: origin.to_owned(),
+        message,
+    };
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
         .map_err(|e| err(format!("not UTF-8: {e}")))?;
     let root = parse_tree(text).map_err(err)?;
     if root.name != "Endpoint" {
-        return Err(err(format!("expected the root element <Endpoint>, found <{}>", root.name)));
+        return Err(err(format!(
+            "expected the root element <Endpoint>, found <{}>",
+            root.name
+        )));
     }
     let mut out = EndpointXml {
         name: root.attr("name").unwrap_or_default().to_owned(),
@@ -77,14 +86,19 @@ pub fn read_endpoint_xml(bytes: &[u8], origin: &str) -> Result<EndpointXml> {
         let Some(name) = top.attr("name") else {
             return Err(err("a <TopLevelEntity> has no name attribute".into()));
         };
-        let mut entity = XmlEntity { screen: top.attr("screen").map(str::to_owned), ..Default::default() };
+        let mut entity = XmlEntity {
+            screen: top.attr("screen").map(str::to_owned),
+            ..Default::default()
+        };
         if let Some(mappings) = top.child("Mappings") {
             entity.mappings = direct_mappings(mappings);
         }
         if let Some(actions) = top.child("Actions") {
             for action in actions.children_named("Action") {
                 if let (Some(aname), Some(m)) = (action.attr("name"), action.child("Mappings")) {
-                    entity.action_mappings.insert(aname.to_owned(), direct_mappings(m));
+                    entity
+                        .action_mappings
+                        .insert(aname.to_owned(), direct_mappings(m));
                 }
             }
         }
@@ -99,11 +113,16 @@ pub fn read_endpoint_xml(bytes: &[u8], origin: &str) -> Result<EndpointXml> {
 fn direct_mappings(mappings: &Element) -> BTreeMap<String, Mapping> {
     let mut out = BTreeMap::new();
     for m in mappings.children_named("Mapping") {
-        let (Some(field), Some(to)) = (m.attr("field"), m.child("To")) else { continue };
+        let (Some(field), Some(to)) = (m.attr("field"), m.child("To")) else {
+            continue;
+        };
         if let Some(view) = to.attr("object") {
             out.insert(
                 field.to_owned(),
-                Mapping { view: view.to_owned(), field: to.attr("field").unwrap_or_default().to_owned() },
+                Mapping {
+                    view: view.to_owned(),
+                    field: to.attr("field").unwrap_or_default().to_owned(),
+                },
             );
         }
     }
@@ -141,7 +160,9 @@ impl EndpointXml {
             }
             if let Some(top) = entity.top_level.as_mut() {
                 for (action, params) in &xml.action_mappings {
-                    let Some(a) = top.actions.get_mut(action) else { continue };
+                    let Some(a) = top.actions.get_mut(action) else {
+                        continue;
+                    };
                     for (param, mapping) in params {
                         if let Some(p) = a.parameters.get_mut(param) {
                             p.mapping = Some(mapping.clone());
@@ -160,7 +181,9 @@ fn parse_tree(text: &str) -> std::result::Result<Element, String> {
     loop {
         let pos = reader.buffer_position();
         match reader.read_event() {
-            Ok(Event::Start(e)) => stack.push(element(&e).map_err(|m| format!("at byte {pos}: {m}"))?),
+            Ok(Event::Start(e)) => {
+                stack.push(element(&e).map_err(|m| format!("at byte {pos}: {m}"))?)
+            }
             Ok(Event::Empty(e)) => {
                 let el = element(&e).map_err(|m| format!("at byte {pos}: {m}"))?;
                 if let Some(parent) = stack.last_mut() {
@@ -181,10 +204,17 @@ fn parse_tree(text: &str) -> std::result::Result<Element, String> {
         }
     }
     if stack.len() != 1 {
-        return Err(format!("unexpected end of document inside <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("?")));
+        return Err(format!(
+            "unexpected end of document inside <{}>",
+            stack.last().map(|e| e.name.as_str()).unwrap_or("?")
+        ));
     }
     let document = stack.pop().unwrap_or_default();
-    document.children.into_iter().next().ok_or_else(|| "the document is empty".to_owned())
+    document
+        .children
+        .into_iter()
+        .next()
+        .ok_or_else(|| "the document is empty".to_owned())
 }
 
 fn element(e: &BytesStart<'_>) -> std::result::Result<Element, String> {
@@ -193,8 +223,15 @@ fn element(e: &BytesStart<'_>) -> std::result::Result<Element, String> {
     for a in e.attributes() {
         let a = a.map_err(|err| err.to_string())?;
         let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-        let value = a.unescape_value().map_err(|err| err.to_string())?.into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|err| err.to_string())?
+            .into_owned();
         attrs.insert(key, value);
     }
-    Ok(Element { name, attrs, children: Vec::new() })
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+    })
 }

@@ -34,24 +34,38 @@ pub(crate) struct InvalidCall {
 
 impl<T> Clone for BatchCall<T> {
     fn clone(&self) -> Self {
-        BatchCall { spec: self.spec.clone(), decode: self.decode }
+        BatchCall {
+            spec: self.spec.clone(),
+            decode: self.decode,
+        }
     }
 }
 
 impl<T> fmt::Debug for BatchCall<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BatchCall<{}>({})", std::any::type_name::<T>(), self.describe())
+        write!(
+            f,
+            "BatchCall<{}>({})",
+            std::any::type_name::<T>(),
+            self.describe()
+        )
     }
 }
 
 impl<T> BatchCall<T> {
     pub(crate) fn new(spec: RequestSpec, decode: fn(&RawResponse) -> Result<T>) -> Self {
-        BatchCall { spec: Ok(Arc::new(spec)), decode }
+        BatchCall {
+            spec: Ok(Arc::new(spec)),
+            decode,
+        }
     }
 
     /// A call that fails with `message` when it runs (its arguments could not be encoded).
     pub(crate) fn invalid(message: String, decode: fn(&RawResponse) -> Result<T>) -> Self {
-        BatchCall { spec: Err(Arc::new(InvalidCall { message })), decode }
+        BatchCall {
+            spec: Err(Arc::new(InvalidCall { message })),
+            decode,
+        }
     }
 
     /// `GET /entity/Default/24.200.001/Customer/C001`.
@@ -82,7 +96,11 @@ impl<T> BatchCall<T> {
     pub async fn run_on(&self, session: &Session) -> Result<T> {
         let spec = match &self.spec {
             Ok(s) => s,
-            Err(e) => return Err(Error::InvalidQuery { message: e.message.clone() }),
+            Err(e) => {
+                return Err(Error::InvalidQuery {
+                    message: e.message.clone(),
+                });
+            }
         };
         let resp = session.send(spec).await?;
         (self.decode)(&resp)
@@ -90,6 +108,9 @@ impl<T> BatchCall<T> {
 
     /// The request info for errors that happen around the call (cancellation, timeouts).
     pub(crate) fn info_or_placeholder(&self) -> RequestInfo {
-        self.request().unwrap_or(RequestInfo { method: reqwest::Method::GET, path: "(invalid call)".into() })
+        self.request().unwrap_or(RequestInfo {
+            method: reqwest::Method::GET,
+            path: "(invalid call)".into(),
+        })
     }
 }

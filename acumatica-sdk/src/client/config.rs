@@ -58,7 +58,11 @@ pub struct Credentials {
 impl Credentials {
     /// Username and password, default tenant.
     pub fn new(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Credentials { username: username.into(), password: password.into(), ..Credentials::default() }
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+            ..Credentials::default()
+        }
     }
 
     /// Sets the tenant.
@@ -136,8 +140,10 @@ impl ClientConfig {
     /// directory (`http://host/AcumaticaDB` + `/entity/...`).
     pub(crate) fn url(&self, path: &str) -> Result<url::Url> {
         let base = self.base_url.as_str().trim_end_matches('/');
-        url::Url::parse(&format!("{base}{path}"))
-            .map_err(|e| Error::Config { setting: "base_url".into(), message: format!("{base}{path}: {e}") })
+        url::Url::parse(&format!("{base}{path}")).map_err(|e| Error::Config {
+            setting: "base_url".into(),
+            message: format!("{base}{path}: {e}"),
+        })
     }
 
     /// The path part of the instance URL (`/AcumaticaDB`), which links in responses include.
@@ -148,13 +154,21 @@ impl ClientConfig {
 
 /// Parses an instance URL, naming the setting in the error.
 pub(crate) fn parse_base_url(setting: &str, value: &str) -> Result<url::Url> {
-    let url = url::Url::parse(value.trim())
-        .map_err(|e| Error::Config { setting: setting.to_owned(), message: format!("{value:?} is not a URL: {e}") })?;
+    let url = url::Url::parse(value.trim()).map_err(|e| Error::Config {
+        setting: setting.to_owned(),
+        message: format!("{value:?} is not a URL: {e}"),
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config { setting: setting.to_owned(), message: format!("{value:?}: expected an http or https URL") });
+        return Err(Error::Config {
+            setting: setting.to_owned(),
+            message: format!("{value:?}: expected an http or https URL"),
+        });
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config { setting: setting.to_owned(), message: format!("{value:?}: the instance URL takes no query or fragment") });
+        return Err(Error::Config {
+            setting: setting.to_owned(),
+            message: format!("{value:?}: the instance URL takes no query or fragment"),
+        });
     }
     Ok(url)
 }

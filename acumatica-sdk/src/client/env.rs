@@ -41,20 +41,34 @@ impl ProcessEnv {
 
     #[cfg(test)]
     pub(crate) fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        ProcessEnv(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        ProcessEnv(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
     fn require(&self, name: &str, what: &str) -> Result<&str> {
-        self.get(name).ok_or_else(|| Error::Config { setting: name.to_owned(), message: format!("not set ({what})") })
+        self.get(name).ok_or_else(|| Error::Config {
+            setting: name.to_owned(),
+            message: format!("not set ({what})"),
+        })
     }
 }
 
 pub(crate) fn builder_from_env(env: &ProcessEnv) -> Result<ClientBuilder> {
-    let url = env.require("ACUMATICA_URL", "the instance URL, e.g. https://tenant.acumatica.com")?;
+    let url = env.require(
+        "ACUMATICA_URL",
+        "the instance URL, e.g. https://tenant.acumatica.com",
+    )?;
     super::config::parse_base_url("ACUMATICA_URL", url)?;
     let username = env.require("ACUMATICA_USERNAME", "the user to sign in as")?;
     let password = env.require("ACUMATICA_PASSWORD", "the user's password")?;
@@ -76,8 +90,10 @@ pub(crate) fn builder_from_env(env: &ProcessEnv) -> Result<ClientBuilder> {
         (Some(_), None) => {
             return Err(Error::Config {
                 setting: "ACUMATICA_VERSION".into(),
-                message: "not set, but ACUMATICA_ENDPOINT is (set both, e.g. Default and 24.200.001)".into(),
-            })
+                message:
+                    "not set, but ACUMATICA_ENDPOINT is (set both, e.g. Default and 24.200.001)"
+                        .into(),
+            });
         }
         (None, None) => {}
     }
@@ -85,19 +101,31 @@ pub(crate) fn builder_from_env(env: &ProcessEnv) -> Result<ClientBuilder> {
 }
 
 fn check_segment(name: &str, value: &str) -> Result<()> {
-    if value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
         Ok(())
     } else {
-        Err(Error::Config { setting: name.into(), message: format!("{value:?} is not an endpoint name") })
+        Err(Error::Config {
+            setting: name.into(),
+            message: format!("{value:?} is not an endpoint name"),
+        })
     }
 }
 
 fn check_version(value: &str) -> Result<()> {
-    let ok = value.split('.').count() >= 2 && value.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    let ok = value.split('.').count() >= 2
+        && value
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     if ok {
         Ok(())
     } else {
-        Err(Error::Config { setting: "ACUMATICA_VERSION".into(), message: format!("{value:?} is not an endpoint version like 24.200.001") })
+        Err(Error::Config {
+            setting: "ACUMATICA_VERSION".into(),
+            message: format!("{value:?} is not an endpoint version like 24.200.001"),
+        })
     }
 }
 
@@ -106,21 +134,31 @@ mod tests {
     use super::*;
 
     fn err(pairs: &[(&str, &str)]) -> String {
-        builder_from_env(&ProcessEnv::from_pairs(pairs)).unwrap_err().to_string()
+        builder_from_env(&ProcessEnv::from_pairs(pairs))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn missing_and_malformed_settings_are_named() {
         assert!(err(&[]).starts_with("configuration: ACUMATICA_URL: not set"));
         assert!(err(&[("ACUMATICA_URL", "ftp://x")]).starts_with("configuration: ACUMATICA_URL:"));
-        assert!(err(&[("ACUMATICA_URL", "not a url")]).starts_with("configuration: ACUMATICA_URL:"));
-        let base = [("ACUMATICA_URL", "https://t.example.com"), ("ACUMATICA_USERNAME", "admin")];
+        assert!(
+            err(&[("ACUMATICA_URL", "not a url")]).starts_with("configuration: ACUMATICA_URL:")
+        );
+        let base = [
+            ("ACUMATICA_URL", "https://t.example.com"),
+            ("ACUMATICA_USERNAME", "admin"),
+        ];
         assert!(err(&base).starts_with("configuration: ACUMATICA_PASSWORD: not set"));
         let mut with_pw = base.to_vec();
         with_pw.push(("ACUMATICA_PASSWORD", "hunter2"));
         with_pw.push(("ACUMATICA_VERSION", "24.x"));
         let e = err(&with_pw);
-        assert!(e.starts_with("configuration: ACUMATICA_VERSION:") && !e.contains("hunter2"), "{e}");
+        assert!(
+            e.starts_with("configuration: ACUMATICA_VERSION:") && !e.contains("hunter2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -136,7 +174,10 @@ mod tests {
         .unwrap()
         .build()
         .unwrap();
-        assert_eq!(client.config().endpoint.as_ref().unwrap().to_string(), "Default/23.200.001");
+        assert_eq!(
+            client.config().endpoint.as_ref().unwrap().to_string(),
+            "Default/23.200.001"
+        );
         assert!(!format!("{client:?}").contains("hunter2"));
     }
 }

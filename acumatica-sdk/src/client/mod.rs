@@ -25,21 +25,33 @@ pub(crate) struct Shared {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Shared")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 impl Shared {
     pub(crate) fn shared_refresh_token(&self) -> Option<Secret> {
-        self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
+        self.oauth_refresh
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
     }
 
     pub(crate) fn code_used(&self) -> bool {
-        self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()).0
+        self.oauth_refresh
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
     }
 
     pub(crate) fn set_shared_refresh_token(&self, cfg: &OAuthConfig, token: Option<Secret>) {
-        if matches!(cfg.grant, crate::oauth::OAuthGrant::AuthorizationCode { .. }) {
+        if matches!(
+            cfg.grant,
+            crate::oauth::OAuthGrant::AuthorizationCode { .. }
+        ) {
             *self.oauth_refresh.lock().unwrap_or_else(|p| p.into_inner()) = (true, token);
         }
     }
@@ -88,7 +100,10 @@ pub struct AcumaticaClient {
 
 impl std::fmt::Debug for AcumaticaClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AcumaticaClient").field("config", &self.shared.config).field("session", &self.session).finish()
+        f.debug_struct("AcumaticaClient")
+            .field("config", &self.shared.config)
+            .field("session", &self.session)
+            .finish()
     }
 }
 
@@ -245,10 +260,13 @@ impl ClientBuilder {
             setting: "credentials".into(),
             message: "not set (credentials or oauth)".into(),
         })?;
-        if let Auth::Session(c) = &auth {
-            if c.username.is_empty() {
-                return Err(Error::Config { setting: "username".into(), message: "empty".into() });
-            }
+        if let Auth::Session(c) = &auth
+            && c.username.is_empty()
+        {
+            return Err(Error::Config {
+                setting: "username".into(),
+                message: "empty".into(),
+            });
         }
         let config = ClientConfig {
             base_url,
@@ -259,7 +277,9 @@ impl ClientBuilder {
             action_timeout: self.action_timeout.unwrap_or(Duration::from_secs(600)),
             action_poll_interval: self.action_poll_interval.unwrap_or(Duration::from_secs(1)),
             retry: self.retry.unwrap_or_default(),
-            user_agent: self.user_agent.unwrap_or_else(|| format!("acumatica-rs/{}", env!("CARGO_PKG_VERSION"))),
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| format!("acumatica-rs/{}", env!("CARGO_PKG_VERSION"))),
             page_size: self.page_size.unwrap_or(100),
             danger_accept_invalid_certs: self.danger_accept_invalid_certs,
         };
@@ -271,8 +291,18 @@ impl ClientBuilder {
             .user_agent(config.user_agent.clone())
             .pool_max_idle_per_host(64)
             .build()
-            .map_err(|e| Error::Config { setting: "http client".into(), message: e.to_string() })?;
-        let shared = Arc::new(Shared { config, http, oauth_refresh: Mutex::new((false, None)) });
-        Ok(AcumaticaClient { session: Session::new(shared.clone()), shared })
+            .map_err(|e| Error::Config {
+                setting: "http client".into(),
+                message: e.to_string(),
+            })?;
+        let shared = Arc::new(Shared {
+            config,
+            http,
+            oauth_refresh: Mutex::new((false, None)),
+        });
+        Ok(AcumaticaClient {
+            session: Session::new(shared.clone()),
+            shared,
+        })
     }
 }

@@ -196,17 +196,24 @@ mod tests {
             r#"{"type":"CustomStringField","value":"x","error":"bad"}"#,
             r#"{"type":"CustomDateOnlyField","value":"2024-01-01"}"#,
         ] {
-            let f: CustomField = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let f: CustomField =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
             assert_eq!(serde_json::to_string(&f).unwrap(), json);
         }
     }
 
     #[test]
     fn kinds_are_typed() {
-        let f: CustomField = serde_json::from_str(r#"{"type":"CustomDecimalField","value":1.10}"#).unwrap();
-        let CustomField::Decimal(v) = f else { panic!("not a decimal: {f:?}") };
+        let f: CustomField =
+            serde_json::from_str(r#"{"type":"CustomDecimalField","value":1.10}"#).unwrap();
+        let CustomField::Decimal(v) = f else {
+            panic!("not a decimal: {f:?}")
+        };
         assert_eq!(v.get().unwrap().to_string(), "1.10");
-        assert!(serde_json::from_str::<CustomField>(r#"{"type":"CustomIntField","value":"x"}"#).is_err());
+        assert!(
+            serde_json::from_str::<CustomField>(r#"{"type":"CustomIntField","value":"x"}"#)
+                .is_err()
+        );
         assert!(serde_json::from_str::<CustomField>(r#"{"value":1}"#).is_err());
     }
 }

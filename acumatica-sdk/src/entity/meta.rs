@@ -42,12 +42,19 @@ pub struct EntityMeta {
 impl EntityMeta {
     /// Meta with only the entity ID set: how a detail line or a record is addressed by ID.
     pub fn with_id(id: Uuid) -> Self {
-        EntityMeta { id: Some(id), ..EntityMeta::default() }
+        EntityMeta {
+            id: Some(id),
+            ..EntityMeta::default()
+        }
     }
 
     /// Meta that deletes the detail line with this ID on the next PUT of its parent.
     pub fn delete_line(id: Uuid) -> Self {
-        EntityMeta { id: Some(id), delete: Some(true), ..EntityMeta::default() }
+        EntityMeta {
+            id: Some(id),
+            delete: Some(true),
+            ..EntityMeta::default()
+        }
     }
 
     /// A custom field, if the record carries it.
@@ -66,7 +73,10 @@ impl EntityMeta {
 
     /// Whether a system property name belongs here rather than to the entity's own fields.
     pub(crate) fn is_system(name: &str) -> bool {
-        matches!(name, "id" | "rowNumber" | "note" | "error" | "delete" | "custom" | "files" | "_links")
+        matches!(
+            name,
+            "id" | "rowNumber" | "note" | "error" | "delete" | "custom" | "files" | "_links"
+        )
     }
 }
 

@@ -12,8 +12,8 @@ pub mod wire;
 use std::borrow::Cow;
 use std::fmt::Debug;
 
-use serde::de::{DeserializeOwned, MapAccess};
 use serde::Serialize;
+use serde::de::{DeserializeOwned, MapAccess};
 
 pub use custom::{CustomField, CustomFields};
 pub use meta::{EntityMeta, FileLink, Links};
@@ -31,12 +31,18 @@ pub struct Endpoint {
 impl Endpoint {
     /// An endpoint known at compile time (what generated code uses).
     pub const fn new_static(name: &'static str, version: &'static str) -> Self {
-        Endpoint { name: Cow::Borrowed(name), version: Cow::Borrowed(version) }
+        Endpoint {
+            name: Cow::Borrowed(name),
+            version: Cow::Borrowed(version),
+        }
     }
 
     /// An endpoint chosen at run time.
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
-        Endpoint { name: Cow::Owned(name.into()), version: Cow::Owned(version.into()) }
+        Endpoint {
+            name: Cow::Owned(name.into()),
+            version: Cow::Owned(version.into()),
+        }
     }
 
     /// The endpoint's base path: `/entity/Default/24.200.001`.
@@ -58,7 +64,16 @@ impl std::fmt::Display for Endpoint {
 /// schema) is written once in the runtime. Hand-written serde keeps decimals exact and unknown
 /// properties intact where `#[derive(Deserialize)]` with `#[serde(flatten)]` would lose both.
 pub trait Entity:
-    Serialize + DeserializeOwned + Default + Clone + Debug + PartialEq + schemars::JsonSchema + Send + Sync + 'static
+    Serialize
+    + DeserializeOwned
+    + Default
+    + Clone
+    + Debug
+    + PartialEq
+    + schemars::JsonSchema
+    + Send
+    + Sync
+    + 'static
 {
     /// The schema name (`SalesOrder`, `SalesOrderDetail`).
     const NAME: &'static str;
@@ -71,7 +86,11 @@ pub trait Entity:
 
     /// Reads the field with wire name `name` from `map`; `Ok(false)` when the entity has no
     /// such field.
-    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<bool, A::Error>;
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
 
     /// Shows every field (present or not) with its wire name to `visitor`, in schema order.
     fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V);

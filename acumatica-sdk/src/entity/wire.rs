@@ -46,7 +46,10 @@ pub trait FieldVisitor {
 }
 
 /// Reads one field's value from `map` into `slot` (what generated `read_field` arms call).
-pub fn read<'de, A: MapAccess<'de>, T: serde::Deserialize<'de>>(map: &mut A, slot: &mut T) -> Result<bool, A::Error> {
+pub fn read<'de, A: MapAccess<'de>, T: serde::Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut T,
+) -> Result<bool, A::Error> {
     *slot = map.next_value()?;
     Ok(true)
 }
@@ -70,7 +73,10 @@ pub fn serialize<E: Entity, S: Serializer>(entity: &E, s: S) -> Result<S::Ok, S:
     if let Some(d) = &meta.delete {
         map.serialize_entry("delete", d)?;
     }
-    let mut writer = Writer { map: &mut map, failed: None };
+    let mut writer = Writer {
+        map: &mut map,
+        failed: None,
+    };
     entity.visit_fields(&mut writer);
     if let Some(e) = writer.failed {
         return Err(e);
@@ -161,7 +167,8 @@ struct SchemaFields<'a> {
 
 impl FieldVisitor for SchemaFields<'_> {
     fn field<F: FieldValue>(&mut self, name: &'static str, _: &F) {
-        self.props.push((name, F::schema(self.generator).to_value()));
+        self.props
+            .push((name, F::schema(self.generator).to_value()));
     }
 }
 
@@ -207,7 +214,10 @@ pub fn schema<E: Entity>(generator: &mut schemars::SchemaGenerator) -> schemars:
     use schemars::JsonSchema;
     let mut schema = EntityMeta::json_schema(generator);
     schema.insert("title".into(), E::NAME.into());
-    let mut fields = SchemaFields { generator, props: Vec::new() };
+    let mut fields = SchemaFields {
+        generator,
+        props: Vec::new(),
+    };
     E::default().visit_fields(&mut fields);
     if let Some(obj) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
         for (name, value) in fields.props {

@@ -3,8 +3,8 @@
 //! login limit by its "API Login Limit" text whatever the status, a 422 by the errors inside
 //! the returned record.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::request::RawResponse;
 use crate::error::{Error, FieldError};
@@ -30,7 +30,9 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 
 /// Whether an answer is the license's API login limit (recognised by text, whatever the status).
 pub(crate) fn is_login_limit(body: &[u8]) -> bool {
-    String::from_utf8_lossy(body).to_ascii_lowercase().contains("api login limit")
+    String::from_utf8_lossy(body)
+        .to_ascii_lowercase()
+        .contains("api login limit")
 }
 
 /// The error for an unsuccessful answer. `login` says the request was a sign-in, where a 500
@@ -47,11 +49,24 @@ pub(crate) fn error_for(resp: &RawResponse, login: bool) -> Error {
     let message = message.trim().to_owned();
 
     if is_login_limit(&resp.body) {
-        return Error::LoginLimit { request, status, message };
+        return Error::LoginLimit {
+            request,
+            status,
+            message,
+        };
     }
     match status {
-        401 => Error::Authentication { request, status, message, exception_type },
-        404 => Error::NotFound { request, status, message },
+        401 => Error::Authentication {
+            request,
+            status,
+            message,
+            exception_type,
+        },
+        404 => Error::NotFound {
+            request,
+            status,
+            message,
+        },
         412 => Error::PreconditionFailed { request, message },
         422 => validation(resp, request),
         429 => Error::RateLimited {
@@ -59,34 +74,73 @@ pub(crate) fn error_for(resp: &RawResponse, login: bool) -> Error {
             retry_after: super::retry::retry_after(resp.header("retry-after")),
             message,
         },
-        _ if exception_type.as_deref().is_some_and(|t| t.ends_with("NoEntitySatisfiesTheConditionException")) => {
-            Error::NotFound { request, status, message }
+        _ if exception_type
+            .as_deref()
+            .is_some_and(|t| t.ends_with("NoEntitySatisfiesTheConditionException")) =>
+        {
+            Error::NotFound {
+                request,
+                status,
+                message,
+            }
         }
-        500 | 400 if login => Error::Authentication { request, status, message, exception_type },
-        _ => Error::Server { request, status, message, exception_type },
+        500 | 400 if login => Error::Authentication {
+            request,
+            status,
+            message,
+            exception_type,
+        },
+        _ => Error::Server {
+            request,
+            status,
+            message,
+            exception_type,
+        },
     }
 }
 
 /// A 422: the record comes back with `error` on itself and on each offending field, including
 /// inside detail lines and linked entities.
 fn validation(resp: &RawResponse, request: crate::RequestInfo) -> Error {
-    let value: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
-    let message = value.get("error").and_then(|e| e.as_str()).map(str::to_owned);
+    let value: serde_json::Value =
+        serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
+    let message = value
+        .get("error")
+        .and_then(|e| e.as_str())
+        .map(str::to_owned);
     let mut fields = Vec::new();
     collect_field_errors(&value, "", &mut fields);
     let body = crate::types::RawJson::from_text(String::from_utf8_lossy(&resp.body).into_owned())
         .unwrap_or_else(|_| crate::types::RawJson::from_value(&value));
-    Error::Validation { request, message, fields, body: Box::new(body) }
+    Error::Validation {
+        request,
+        message,
+        fields,
+        body: Box::new(body),
+    }
 }
 
 fn collect_field_errors(record: &serde_json::Value, prefix: &str, out: &mut Vec<FieldError>) {
-    let Some(obj) = record.as_object() else { return };
+    let Some(obj) = record.as_object() else {
+        return;
+    };
     for (name, member) in obj {
-        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
         match member {
-            serde_json::Value::Object(m) if m.contains_key("value") || (m.contains_key("error") && !looks_like_record(m)) => {
+            serde_json::Value::Object(m)
+                if m.contains_key("value")
+                    || (m.contains_key("error") && !looks_like_record(m)) =>
+            {
                 if let Some(msg) = m.get("error").and_then(|e| e.as_str()) {
-                    out.push(FieldError { path, value: m.get("value").map(|v| v.to_string()), message: msg.to_owned() });
+                    out.push(FieldError {
+                        path,
+                        value: m.get("value").map(|v| v.to_string()),
+                        message: msg.to_owned(),
+                    });
                 }
             }
             serde_json::Value::Object(m) if name == "custom" => {
@@ -105,7 +159,11 @@ fn collect_field_errors(record: &serde_json::Value, prefix: &str, out: &mut Vec<
             }
             serde_json::Value::Object(_) => {
                 if let Some(msg) = member.get("error").and_then(|e| e.as_str()) {
-                    out.push(FieldError { path: path.clone(), value: None, message: msg.to_owned() });
+                    out.push(FieldError {
+                        path: path.clone(),
+                        value: None,
+                        message: msg.to_owned(),
+                    });
                 }
                 collect_field_errors(member, &path, out);
             }
@@ -113,7 +171,11 @@ fn collect_field_errors(record: &serde_json::Value, prefix: &str, out: &mut Vec<
                 for (i, item) in items.iter().enumerate() {
                     let item_path = format!("{path}[{i}]");
                     if let Some(msg) = item.get("error").and_then(|e| e.as_str()) {
-                        out.push(FieldError { path: item_path.clone(), value: None, message: msg.to_owned() });
+                        out.push(FieldError {
+                            path: item_path.clone(),
+                            value: None,
+                            message: msg.to_owned(),
+                        });
                     }
                     collect_field_errors(item, &item_path, out);
                 }
@@ -125,7 +187,8 @@ fn collect_field_errors(record: &serde_json::Value, prefix: &str, out: &mut Vec<
 
 /// A linked entity (has its own fields) rather than a value wrapper.
 fn looks_like_record(m: &serde_json::Map<String, serde_json::Value>) -> bool {
-    m.keys().any(|k| k.starts_with(|c: char| c.is_ascii_uppercase()) || k == "id" || k == "_links")
+    m.keys()
+        .any(|k| k.starts_with(|c: char| c.is_ascii_uppercase()) || k == "id" || k == "_links")
 }
 
 /// Decodes a JSON body into `T`, naming the JSON path of a bad value.
@@ -136,7 +199,11 @@ pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> crate::Res
         let inner = e.into_inner();
         Error::Decode {
             request: resp.request.clone(),
-            json_path: if path.is_empty() || path == "." { "(the whole body)".to_owned() } else { path },
+            json_path: if path.is_empty() || path == "." {
+                "(the whole body)".to_owned()
+            } else {
+                path
+            },
             message: inner.to_string(),
             excerpt: excerpt(&resp.body),
         }
@@ -153,28 +220,56 @@ mod tests {
             status,
             headers: Default::default(),
             body: body.to_owned().into(),
-            request: crate::RequestInfo { method: Method::GET, path: "/entity/Default/24.200.001/Bill".into() },
+            request: crate::RequestInfo {
+                method: Method::GET,
+                path: "/entity/Default/24.200.001/Bill".into(),
+            },
         }
     }
 
     #[test]
     fn real_tenant_answers_are_classified() {
         let not_found = r#"{"message":"An error has occurred.","exceptionMessage":"No entity satisfies the condition.","exceptionType":"PX.Api.ContractBased.NoEntitySatisfiesTheConditionException"}"#;
-        assert!(matches!(error_for(&resp(500, not_found), false), Error::NotFound { status: 500, .. }));
+        assert!(matches!(
+            error_for(&resp(500, not_found), false),
+            Error::NotFound { status: 500, .. }
+        ));
         let bad_login = r#"{"message":"An error has occurred.","exceptionMessage":"Error: Invalid credentials. Please try again.","exceptionType":"PX.Data.PXException"}"#;
-        assert!(matches!(error_for(&resp(500, bad_login), true), Error::Authentication { status: 500, .. }));
-        assert!(matches!(error_for(&resp(500, bad_login), false), Error::Server { status: 500, .. }));
+        assert!(matches!(
+            error_for(&resp(500, bad_login), true),
+            Error::Authentication { status: 500, .. }
+        ));
+        assert!(matches!(
+            error_for(&resp(500, bad_login), false),
+            Error::Server { status: 500, .. }
+        ));
         let limit = r#"{"message":"An error has occurred.","exceptionMessage":"You have reached the API Login Limit."}"#;
-        assert!(matches!(error_for(&resp(500, limit), true), Error::LoginLimit { .. }));
-        assert!(matches!(error_for(&resp(429, "API Login Limit"), true), Error::LoginLimit { status: 429, .. }));
+        assert!(matches!(
+            error_for(&resp(500, limit), true),
+            Error::LoginLimit { .. }
+        ));
+        assert!(matches!(
+            error_for(&resp(429, "API Login Limit"), true),
+            Error::LoginLimit { status: 429, .. }
+        ));
     }
 
     #[test]
     fn field_errors_come_from_detail_lines_too() {
         // The fixture from Acumatica's own C# client tests (ErrorMessagesTests.cs), shortened.
         let body = r#"{"id":"b641","rowNumber":1,"error":"Inserting  'AP Transactions' record raised at least one error. Please review the errors.","Amount":{"value":201.73},"Details":[{"id":"b841","rowNumber":1,"note":{"value":""},"Amount":{"value":201.73},"InventoryID":{},"Project":{"value":"TES2323T","error":"Project 'TES2323T  ' cannot be found in the system."}}],"ReferenceNbr":{"value":"<NEW>"}}"#;
-        let Error::Validation { message, fields, .. } = error_for(&resp(422, body), false) else { panic!("not a validation error") };
-        assert_eq!(message.as_deref(), Some("Inserting  'AP Transactions' record raised at least one error. Please review the errors."));
+        let Error::Validation {
+            message, fields, ..
+        } = error_for(&resp(422, body), false)
+        else {
+            panic!("not a validation error")
+        };
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "Inserting  'AP Transactions' record raised at least one error. Please review the errors."
+            )
+        );
         assert_eq!(fields.len(), 1);
         assert_eq!(fields[0].path, "Details[0].Project");
         assert_eq!(fields[0].value.as_deref(), Some("\"TES2323T\""));
@@ -188,7 +283,12 @@ mod tests {
             qty: i32,
         }
         let err = decode_json::<Vec<Line>>(&resp(200, r#"[{"qty":1},{"qty":"x"}]"#)).unwrap_err();
-        let Error::Decode { json_path, excerpt, .. } = err else { panic!() };
+        let Error::Decode {
+            json_path, excerpt, ..
+        } = err
+        else {
+            panic!()
+        };
         assert_eq!(json_path, "[1].qty");
         assert!(excerpt.starts_with("[{\"qty\""));
     }

@@ -2,8 +2,8 @@
 //! re-run, retried and sent on any session), and [`RawResponse`].
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::RequestInfo;
 
@@ -22,7 +22,10 @@ pub(crate) enum CallKind {
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     Json(Bytes),
-    Bytes { data: Bytes, content_type: &'static str },
+    Bytes {
+        data: Bytes,
+        content_type: &'static str,
+    },
 }
 
 /// Everything needed to send a request.
@@ -39,11 +42,21 @@ pub(crate) struct RequestSpec {
 
 impl RequestSpec {
     pub(crate) fn new(method: Method, path: String, kind: CallKind) -> Self {
-        RequestSpec { method, path, query: Vec::new(), headers: Vec::new(), body: None, kind }
+        RequestSpec {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            kind,
+        }
     }
 
     pub(crate) fn info(&self) -> RequestInfo {
-        RequestInfo { method: self.method.clone(), path: self.path.clone() }
+        RequestInfo {
+            method: self.method.clone(),
+            path: self.path.clone(),
+        }
     }
 
     pub(crate) fn is_write(&self) -> bool {

@@ -33,7 +33,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
     }
 
     /// Whether an answer with this status is worth another attempt.
@@ -47,7 +50,9 @@ impl RetryPolicy {
         if let Some(d) = retry_after {
             return d.min(self.max_backoff.max(d.min(Duration::from_secs(60))));
         }
-        let exp = self.initial_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_backoff);
         let millis = cap.as_millis() as u64;
         Duration::from_millis(fastrand::u64(millis / 2..=millis.max(1)))
@@ -65,12 +70,22 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(800), ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(800),
+            ..RetryPolicy::default()
+        };
         for attempt in 1..10 {
             let d = p.delay(attempt, None);
             let cap = (100u64 << (attempt - 1)).min(800);
-            assert!(d >= Duration::from_millis(cap / 2) && d <= Duration::from_millis(cap), "attempt {attempt}: {d:?}");
+            assert!(
+                d >= Duration::from_millis(cap / 2) && d <= Duration::from_millis(cap),
+                "attempt {attempt}: {d:?}"
+            );
         }
-        assert_eq!(p.delay(1, Some(Duration::from_secs(2))), Duration::from_secs(2));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
     }
 }

@@ -72,7 +72,11 @@ impl<T> Field<T> {
     /// A field at `path` (generated code calls this).
     #[doc(hidden)]
     pub fn at(path: Path) -> Self {
-        Field { valid: path.is_valid(), operand: path.0, kind: PhantomData }
+        Field {
+            valid: path.is_valid(),
+            operand: path.0,
+            kind: PhantomData,
+        }
     }
 
     /// The path as it appears in `$filter` and `$select`.
@@ -178,7 +182,11 @@ pub fn field(path: &str) -> Field<Any> {
 /// assert_eq!(f.to_string(), "cf.String(f='ItemSettings.UsrRepairItemType') eq 'Battery'");
 /// ```
 pub fn custom_field<T: CustomKind>(view: &str, field: &str) -> Field<T> {
-    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/');
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/')
+    };
     Field {
         operand: format!("cf.{}(f='{view}.{field}')", T::FUNCTION),
         valid: ident(view) && ident(field),
@@ -210,7 +218,10 @@ impl<F: FieldSet> Detail<F> {
     /// The collection at `path` (generated code calls this).
     #[doc(hidden)]
     pub fn at(path: Path) -> Self {
-        Detail { path, fields: PhantomData }
+        Detail {
+            path,
+            fields: PhantomData,
+        }
     }
 
     /// The collection's path.

@@ -95,8 +95,18 @@ pub struct Filter(Node);
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
-    Compare { operand: String, valid: bool, op: CompareOp, literal: Literal },
-    Function { name: &'static str, operand: String, valid: bool, text: String },
+    Compare {
+        operand: String,
+        valid: bool,
+        op: CompareOp,
+        literal: Literal,
+    },
+    Function {
+        name: &'static str,
+        operand: String,
+        valid: bool,
+        text: String,
+    },
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -105,11 +115,21 @@ enum Node {
 
 impl Filter {
     pub(crate) fn compare(operand: String, valid: bool, op: CompareOp, literal: Literal) -> Self {
-        Filter(Node::Compare { operand, valid, op, literal })
+        Filter(Node::Compare {
+            operand,
+            valid,
+            op,
+            literal,
+        })
     }
 
     pub(crate) fn function(name: &'static str, operand: String, valid: bool, text: String) -> Self {
-        Filter(Node::Function { name, operand, valid, text })
+        Filter(Node::Function {
+            name,
+            operand,
+            valid,
+            text,
+        })
     }
 
     /// A filter string used as it is: the escape hatch for what the builders cannot say.
@@ -160,11 +180,30 @@ impl fmt::Display for Filter {
 /// Writes a node; operands of `and`/`or` are parenthesised when they bind more loosely.
 fn write_node(n: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match n {
-        Node::Compare { operand, op, literal, .. } => write!(f, "{operand} {} {literal}", op.as_str()),
-        Node::Function { name: "substringof", operand, text, .. } => {
-            write!(f, "substringof({}, {operand})", Literal::String(text.clone()))
+        Node::Compare {
+            operand,
+            op,
+            literal,
+            ..
+        } => write!(f, "{operand} {} {literal}", op.as_str()),
+        Node::Function {
+            name: "substringof",
+            operand,
+            text,
+            ..
+        } => {
+            write!(
+                f,
+                "substringof({}, {operand})",
+                Literal::String(text.clone())
+            )
         }
-        Node::Function { name, operand, text, .. } => {
+        Node::Function {
+            name,
+            operand,
+            text,
+            ..
+        } => {
             write!(f, "{name}({operand}, {})", Literal::String(text.clone()))
         }
         Node::And(a, b) => {
@@ -185,7 +224,11 @@ fn write_node(n: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
 }
 
-fn write_operand(n: &Node, f: &mut fmt::Formatter<'_>, parens: impl Fn(&Node) -> bool) -> fmt::Result {
+fn write_operand(
+    n: &Node,
+    f: &mut fmt::Formatter<'_>,
+    parens: impl Fn(&Node) -> bool,
+) -> fmt::Result {
     if parens(n) {
         f.write_str("(")?;
         write_node(n, f)?;
@@ -224,7 +267,10 @@ mod tests {
     #[test]
     fn literals_are_escaped() {
         let f = field("CustomerName").eq("O'Brien' or 1 eq 1 or 'x");
-        assert_eq!(f.to_string(), "CustomerName eq 'O''Brien'' or 1 eq 1 or ''x'");
+        assert_eq!(
+            f.to_string(),
+            "CustomerName eq 'O''Brien'' or 1 eq 1 or ''x'"
+        );
     }
 
     #[test]
@@ -232,19 +278,31 @@ mod tests {
         let a = field("A").eq(1);
         let b = field("B").eq(2);
         let c = field("C").eq(3);
-        assert_eq!((a.clone() | b.clone()).and(c.clone()).to_string(), "(A eq 1 or B eq 2) and C eq 3");
-        assert_eq!(a.clone().or(b.clone() & c.clone()).to_string(), "A eq 1 or B eq 2 and C eq 3");
+        assert_eq!(
+            (a.clone() | b.clone()).and(c.clone()).to_string(),
+            "(A eq 1 or B eq 2) and C eq 3"
+        );
+        assert_eq!(
+            a.clone().or(b.clone() & c.clone()).to_string(),
+            "A eq 1 or B eq 2 and C eq 3"
+        );
         assert_eq!((!(a | b)).to_string(), "not (A eq 1 or B eq 2)");
     }
 
     #[test]
     fn typed_literals() {
         let t: DateTime = "2024-07-15T10:31:28.402+03:00".parse().unwrap();
-        assert_eq!(Literal::from(t).to_string(), "datetimeoffset'2024-07-15T10:31:28.402+03:00'");
+        assert_eq!(
+            Literal::from(t).to_string(),
+            "datetimeoffset'2024-07-15T10:31:28.402+03:00'"
+        );
         assert_eq!(Literal::from(Decimal::new(125, 1)).to_string(), "12.5M");
         assert_eq!(Literal::from(2.0f64).to_string(), "2.0");
         let g = Uuid::nil();
-        assert_eq!(Literal::from(g).to_string(), "guid'00000000-0000-0000-0000-000000000000'");
+        assert_eq!(
+            Literal::from(g).to_string(),
+            "guid'00000000-0000-0000-0000-000000000000'"
+        );
     }
 
     #[test]

@@ -22,6 +22,6 @@ mod fields;
 mod filter;
 mod options;
 
-pub use fields::{custom_field, field, Any, Detail, Field, FieldSet, FilterValue, Path};
+pub use fields::{Any, Detail, Field, FieldSet, FilterValue, Path, custom_field, field};
 pub use filter::{CompareOp, Filter, Literal};
 pub use options::{Expandable, QueryOptions, Selectable};

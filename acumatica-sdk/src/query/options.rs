@@ -30,7 +30,8 @@ impl QueryOptions {
     /// Sets `$filter` (calling it again combines the filters with `and`).
     pub fn filter(mut self, filter: Filter) -> Self {
         if let Some(path) = filter.invalid_path() {
-            self.invalid.get_or_insert_with(|| format!("$filter: {path:?} is not a field path"));
+            self.invalid
+                .get_or_insert_with(|| format!("$filter: {path:?} is not a field path"));
         }
         self.filter = Some(match self.filter.take() {
             Some(existing) => existing.and(filter),
@@ -76,9 +77,14 @@ impl QueryOptions {
     /// `Details/Transactions.UsrX`, `Document.AttributeCOLOR`).
     pub fn custom(mut self, field: impl Into<String>) -> Self {
         let field = field.into();
-        let ok = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/'));
+        let ok = !field.is_empty()
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/'));
         if !ok {
-            self.invalid.get_or_insert_with(|| format!("$custom: {field:?} is not a custom field reference"));
+            self.invalid.get_or_insert_with(|| {
+                format!("$custom: {field:?} is not a custom field reference")
+            });
         }
         self.custom.push(field);
         self
@@ -106,22 +112,30 @@ impl QueryOptions {
     pub fn branch(mut self, branch: impl Into<String>) -> Self {
         let branch = branch.into();
         if reqwest::header::HeaderValue::from_str(&branch).is_err() {
-            self.invalid.get_or_insert_with(|| format!("PX-CbApiBranch: {branch:?} cannot be sent in a header"));
+            self.invalid.get_or_insert_with(|| {
+                format!("PX-CbApiBranch: {branch:?} cannot be sent in a header")
+            });
         }
         self.branch = Some(branch);
         self
     }
 
     /// The per-request headers (business date, branch).
-    pub(crate) fn headers(&self) -> Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+    pub(crate) fn headers(
+        &self,
+    ) -> Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
         use reqwest::header::{HeaderName, HeaderValue};
         let mut out = Vec::new();
-        if let Some(d) = self.business_date {
-            if let Ok(v) = HeaderValue::from_str(&d.format("%Y-%m-%d").to_string()) {
-                out.push((HeaderName::from_static("px-cbapibusinessdate"), v));
-            }
+        if let Some(d) = self.business_date
+            && let Ok(v) = HeaderValue::from_str(&d.format("%Y-%m-%d").to_string())
+        {
+            out.push((HeaderName::from_static("px-cbapibusinessdate"), v));
         }
-        if let Some(v) = self.branch.as_deref().and_then(|b| HeaderValue::from_str(b).ok()) {
+        if let Some(v) = self
+            .branch
+            .as_deref()
+            .and_then(|b| HeaderValue::from_str(b).ok())
+        {
             out.push((HeaderName::from_static("px-cbapibranch"), v));
         }
         out
@@ -140,21 +154,29 @@ impl QueryOptions {
     /// The rendered `$filter`, or the error that a malformed path would cause.
     pub fn filter_string(&self) -> Result<String> {
         self.validate()?;
-        Ok(self.filter.as_ref().map(ToString::to_string).unwrap_or_default())
+        Ok(self
+            .filter
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default())
     }
 
     fn check(&mut self, list: impl Fn(&Self) -> &Vec<String>, name: &str) {
         if self.invalid.is_some() {
             return;
         }
-        if let Some(bad) = list(self).iter().find(|p| !Path::parse(p.as_str()).is_valid() && p.as_str() != "files" && !p.ends_with("/files")) {
+        if let Some(bad) = list(self).iter().find(|p| {
+            !Path::parse(p.as_str()).is_valid() && p.as_str() != "files" && !p.ends_with("/files")
+        }) {
             self.invalid = Some(format!("{name}: {bad:?} is not a field path"));
         }
     }
 
     fn validate(&self) -> Result<()> {
         match &self.invalid {
-            Some(message) => Err(Error::InvalidQuery { message: message.clone() }),
+            Some(message) => Err(Error::InvalidQuery {
+                message: message.clone(),
+            }),
             None => Ok(()),
         }
     }
@@ -186,7 +208,11 @@ impl QueryOptions {
 
     /// The same options without `$top`/`$skip` (paging sets its own).
     pub(crate) fn without_paging(&self) -> Self {
-        QueryOptions { top: None, skip: None, ..self.clone() }
+        QueryOptions {
+            top: None,
+            skip: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -203,7 +229,11 @@ impl<T> Selectable for Field<T> {
 }
 impl Selectable for &str {
     fn add_to(self, out: &mut Vec<String>) {
-        out.extend(self.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+        out.extend(
+            self.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+        );
     }
 }
 impl Selectable for String {

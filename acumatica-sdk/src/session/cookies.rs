@@ -10,7 +10,9 @@ pub(crate) struct CookieJar(Vec<(String, String)>);
 impl std::fmt::Debug for CookieJar {
     /// Names only: the values are credentials.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| k))
+            .finish()
     }
 }
 
@@ -20,11 +22,15 @@ impl CookieJar {
         for v in headers.get_all(SET_COOKIE) {
             let Ok(text) = v.to_str() else { continue };
             let mut parts = text.split(';');
-            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else { continue };
+            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
             let (name, value) = (name.trim(), value.trim());
             let expired = parts.any(|a| {
                 let a = a.trim().to_ascii_lowercase();
-                a == "max-age=0" || a.starts_with("expires=thu, 01-jan-1970") || a.starts_with("expires=thu, 01 jan 1970")
+                a == "max-age=0"
+                    || a.starts_with("expires=thu, 01-jan-1970")
+                    || a.starts_with("expires=thu, 01 jan 1970")
             });
             self.0.retain(|(n, _)| n != name);
             if !value.is_empty() && !expired {
@@ -42,7 +48,12 @@ impl CookieJar {
         if self.0.is_empty() {
             return None;
         }
-        let text = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let text = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         let mut value = HeaderValue::from_str(&text).ok()?;
         value.set_sensitive(true);
         Some(value)
@@ -57,14 +68,29 @@ mod tests {
     fn keeps_updates_and_deletes() {
         let mut jar = CookieJar::default();
         let mut h = HeaderMap::new();
-        h.append(SET_COOKIE, HeaderValue::from_static(".ASPXAUTH=ABC; path=/; HttpOnly"));
-        h.append(SET_COOKIE, HeaderValue::from_static("ASP.NET_SessionId=s1; path=/; HttpOnly"));
+        h.append(
+            SET_COOKIE,
+            HeaderValue::from_static(".ASPXAUTH=ABC; path=/; HttpOnly"),
+        );
+        h.append(
+            SET_COOKIE,
+            HeaderValue::from_static("ASP.NET_SessionId=s1; path=/; HttpOnly"),
+        );
         jar.absorb(&h);
         let mut h2 = HeaderMap::new();
-        h2.append(SET_COOKIE, HeaderValue::from_static("ASP.NET_SessionId=s2; path=/"));
-        h2.append(SET_COOKIE, HeaderValue::from_static(".ASPXAUTH=; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/"));
+        h2.append(
+            SET_COOKIE,
+            HeaderValue::from_static("ASP.NET_SessionId=s2; path=/"),
+        );
+        h2.append(
+            SET_COOKIE,
+            HeaderValue::from_static(".ASPXAUTH=; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/"),
+        );
         jar.absorb(&h2);
-        assert_eq!(jar.header().unwrap().to_str().unwrap(), "ASP.NET_SessionId=s2");
+        assert_eq!(
+            jar.header().unwrap().to_str().unwrap(),
+            "ASP.NET_SessionId=s2"
+        );
         assert_eq!(format!("{jar:?}"), "[\"ASP.NET_SessionId\"]");
     }
 }

@@ -13,14 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE};
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
 
 pub use pool::{PoolStats, SessionPool};
 
-use crate::client::config::Auth;
 use crate::client::Shared;
+use crate::client::config::Auth;
 use crate::error::{Error, RequestInfo, Result};
-use crate::http::{error_for, RawResponse};
+use crate::http::{RawResponse, error_for};
 use crate::oauth::{self, Token};
 use cookies::CookieJar;
 
@@ -120,21 +120,36 @@ impl Session {
             let bearer = st.token.take().map(|t| t.access);
             (cookie, bearer)
         };
-        logout_request(&self.inner.shared, cookie, bearer.map(|b| b.expose().to_owned())).await
+        logout_request(
+            &self.inner.shared,
+            cookie,
+            bearer.map(|b| b.expose().to_owned()),
+        )
+        .await
     }
 
     /// Makes sure the session is signed in; returns the sign-in generation.
     async fn ensure_auth(&self) -> Result<u64> {
         {
             let st = self.state();
-            if st.active && st.token.as_ref().is_none_or(|t| t.is_fresh(Duration::from_secs(30))) {
+            if st.active
+                && st
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.is_fresh(Duration::from_secs(30)))
+            {
                 return Ok(st.generation);
             }
         }
         let _guard = self.inner.login_lock.lock().await;
         {
             let st = self.state();
-            if st.active && st.token.as_ref().is_none_or(|t| t.is_fresh(Duration::from_secs(30))) {
+            if st.active
+                && st
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.is_fresh(Duration::from_secs(30)))
+            {
                 return Ok(st.generation);
             }
         }
@@ -159,27 +174,53 @@ impl Session {
 
     async fn cookie_login(&self, creds: &crate::client::Credentials) -> Result<u64> {
         let shared = &self.inner.shared;
-        let mut body = serde_json::json!({ "name": creds.username, "password": creds.password.expose() });
-        for (k, v) in [("tenant", &creds.tenant), ("branch", &creds.branch), ("locale", &creds.locale)] {
+        let mut body =
+            serde_json::json!({ "name": creds.username, "password": creds.password.expose() });
+        for (k, v) in [
+            ("tenant", &creds.tenant),
+            ("branch", &creds.branch),
+            ("locale", &creds.locale),
+        ] {
             if let Some(v) = v {
                 body[k] = v.clone().into();
             }
         }
-        let request = RequestInfo { method: reqwest::Method::POST, path: "/entity/auth/login".into() };
+        let request = RequestInfo {
+            method: reqwest::Method::POST,
+            path: "/entity/auth/login".into(),
+        };
         let url = shared.config.url("/entity/auth/login")?;
         let span = tracing::debug_span!("acumatica.login", session = self.inner.id);
         let _enter = span.enter();
-        let resp = shared.http.post(url).json(&body).send().await.map_err(|source| Error::Transport {
+        let resp = shared
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|source| Error::Transport {
+                request: request.clone(),
+                may_have_been_applied: false,
+                source,
+            })?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.map_err(|source| Error::Transport {
             request: request.clone(),
             may_have_been_applied: false,
             source,
         })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.map_err(|source| Error::Transport { request: request.clone(), may_have_been_applied: false, source })?;
         if !(200..300).contains(&status) {
             tracing::debug!(status, "sign-in refused");
-            return Err(error_for(&RawResponse { status, headers, body: bytes, request }, true));
+            return Err(error_for(
+                &RawResponse {
+                    status,
+                    headers,
+                    body: bytes,
+                    request,
+                },
+                true,
+            ));
         }
         self.inner.logins.fetch_add(1, Ordering::Relaxed);
         let mut st = self.state();
@@ -195,18 +236,34 @@ impl Session {
         let shared = &self.inner.shared;
         let url = shared.config.url("/identity/connect/token")?;
         let path = "/identity/connect/token".to_owned();
-        let refresh = self.state().token.as_ref().and_then(|t| t.refresh.clone()).or_else(|| shared.shared_refresh_token());
+        let refresh = self
+            .state()
+            .token
+            .as_ref()
+            .and_then(|t| t.refresh.clone())
+            .or_else(|| shared.shared_refresh_token());
         let token = match refresh {
-            Some(r) => match oauth::request_token(&shared.http, url.clone(), &oauth::refresh_form(cfg, &r), path.clone()).await {
+            Some(r) => match oauth::request_token(
+                &shared.http,
+                url.clone(),
+                &oauth::refresh_form(cfg, &r),
+                path.clone(),
+            )
+            .await
+            {
                 Ok(t) => t,
                 // An expired refresh chain: start over with the grant, if it can be used again.
-                Err(Error::Authentication { .. }) if matches!(cfg.grant, oauth::OAuthGrant::Password { .. }) => {
+                Err(Error::Authentication { .. })
+                    if matches!(cfg.grant, oauth::OAuthGrant::Password { .. }) =>
+                {
                     oauth::request_token(&shared.http, url, &oauth::initial_form(cfg), path).await?
                 }
                 Err(e) => return Err(e),
             },
             None => {
-                if matches!(cfg.grant, oauth::OAuthGrant::AuthorizationCode { .. }) && shared.code_used() {
+                if matches!(cfg.grant, oauth::OAuthGrant::AuthorizationCode { .. })
+                    && shared.code_used()
+                {
                     return Err(Error::Config {
                         setting: "oauth".into(),
                         message: "the authorization code was already exchanged and no refresh token is left; obtain a new code".into(),
@@ -231,11 +288,11 @@ impl Session {
         if let Some(c) = st.cookies.header() {
             out.push((COOKIE, c));
         }
-        if let Some(t) = &st.token {
-            if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", t.access.expose())) {
-                v.set_sensitive(true);
-                out.push((AUTHORIZATION, v));
-            }
+        if let Some(t) = &st.token
+            && let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", t.access.expose()))
+        {
+            v.set_sensitive(true);
+            out.push((AUTHORIZATION, v));
         }
         out
     }
@@ -249,23 +306,45 @@ impl Session {
 }
 
 /// `POST /entity/auth/logout` with `Content-Length: 0` (IIS answers 411 without it).
-async fn logout_request(shared: &Shared, cookie: Option<HeaderValue>, bearer: Option<String>) -> Result<()> {
-    let request = RequestInfo { method: reqwest::Method::POST, path: "/entity/auth/logout".into() };
-    let mut req = shared.http.post(shared.config.url("/entity/auth/logout")?).body(Vec::<u8>::new());
+async fn logout_request(
+    shared: &Shared,
+    cookie: Option<HeaderValue>,
+    bearer: Option<String>,
+) -> Result<()> {
+    let request = RequestInfo {
+        method: reqwest::Method::POST,
+        path: "/entity/auth/logout".into(),
+    };
+    let mut req = shared
+        .http
+        .post(shared.config.url("/entity/auth/logout")?)
+        .body(Vec::<u8>::new());
     if let Some(c) = cookie {
         req = req.header(COOKIE, c);
     }
     if let Some(b) = bearer {
         req = req.bearer_auth(b);
     }
-    let resp = req.send().await.map_err(|source| Error::Transport { request: request.clone(), may_have_been_applied: true, source })?;
+    let resp = req.send().await.map_err(|source| Error::Transport {
+        request: request.clone(),
+        may_have_been_applied: true,
+        source,
+    })?;
     let status = resp.status().as_u16();
     if (200..300).contains(&status) || status == 401 {
         return Ok(());
     }
     let headers = resp.headers().clone();
     let body = resp.bytes().await.unwrap_or_default();
-    Err(error_for(&RawResponse { status, headers, body, request }, false))
+    Err(error_for(
+        &RawResponse {
+            status,
+            headers,
+            body,
+            request,
+        },
+        false,
+    ))
 }
 
 impl Drop for SessionInner {
@@ -276,7 +355,10 @@ impl Drop for SessionInner {
         if !st.active {
             return;
         }
-        let (cookie, bearer) = (st.cookies.header(), st.token.take().map(|t| t.access.expose().to_owned()));
+        let (cookie, bearer) = (
+            st.cookies.header(),
+            st.token.take().map(|t| t.access.expose().to_owned()),
+        );
         st.active = false;
         let shared = self.shared.clone();
         if let Ok(handle) = tokio::runtime::Handle::try_current() {

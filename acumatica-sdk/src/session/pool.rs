@@ -82,10 +82,15 @@ impl SessionPool {
     /// and waits for the sessions it has; with none at all, the error is returned.
     pub async fn acquire(&self) -> Result<Session> {
         loop {
-            let permit = self.inner.available.acquire().await.map_err(|_| Error::Config {
-                setting: "session pool".into(),
-                message: "the pool is closed".into(),
-            })?;
+            let permit = self
+                .inner
+                .available
+                .acquire()
+                .await
+                .map_err(|_| Error::Config {
+                    setting: "session pool".into(),
+                    message: "the pool is closed".into(),
+                })?;
             permit.forget();
             let candidate = {
                 let mut st = self.state();
@@ -114,7 +119,10 @@ impl SessionPool {
                     }
                     // This slot cannot become a session: leave its permit out, so that the pool
                     // now waits for the sessions it has.
-                    tracing::debug!(sessions = others, "API login limit reached; continuing with the sessions there are");
+                    tracing::debug!(
+                        sessions = others,
+                        "API login limit reached; continuing with the sessions there are"
+                    );
                 }
                 Err(e) => {
                     let mut st = self.state();

@@ -8,7 +8,7 @@ use tracing::Instrument;
 
 use super::Session;
 use crate::error::{Error, Result};
-use crate::http::{error_for, CallKind, RawResponse, RequestSpec, RetryPolicy};
+use crate::http::{CallKind, RawResponse, RequestSpec, RetryPolicy, error_for};
 
 impl Session {
     /// Sends `spec` and returns a successful answer (2xx), or the error for the first
@@ -26,7 +26,9 @@ impl Session {
             let started = Instant::now();
             let result = self.send_with_retries(spec).await;
             let resp = match result {
-                Ok(resp) if spec.kind == CallKind::Action && resp.status == 202 => self.await_action(spec, resp).await,
+                Ok(resp) if spec.kind == CallKind::Action && resp.status == 202 => {
+                    self.await_action(spec, resp).await
+                }
                 other => other,
             };
             let span = tracing::Span::current();
@@ -64,7 +66,12 @@ impl Session {
                     signed_in_again = true;
                 }
                 Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
-                Ok(resp) if may_retry && attempt < policy.max_retries && RetryPolicy::retryable_status(resp.status) && !crate::http::is_login_limit(&resp.body) => {
+                Ok(resp)
+                    if may_retry
+                        && attempt < policy.max_retries
+                        && RetryPolicy::retryable_status(resp.status)
+                        && !crate::http::is_login_limit(&resp.body) =>
+                {
                     attempt += 1;
                     let wait = policy.delay(attempt, crate::http::retry_after_of(&resp));
                     tracing::debug!(status = resp.status, attempt, ?wait, "retrying");
@@ -72,7 +79,11 @@ impl Session {
                     tokio::time::sleep(wait).await;
                 }
                 Ok(resp) => return Err(error_for(&resp, false)),
-                Err(e) if may_retry && attempt < policy.max_retries && matches!(e, Error::Transport { .. }) => {
+                Err(e)
+                    if may_retry
+                        && attempt < policy.max_retries
+                        && matches!(e, Error::Transport { .. }) =>
+                {
                     attempt += 1;
                     let wait = policy.delay(attempt, None);
                     tracing::debug!(error = %e, attempt, ?wait, "retrying after a transport error");
@@ -95,22 +106,45 @@ impl Session {
                 q.append_pair(k, v);
             }
         }
-        let mut req = shared.http.request(spec.method.clone(), url).header("Accept", "application/json");
-        for (k, v) in self.auth_headers().into_iter().chain(spec.headers.iter().cloned()) {
+        let mut req = shared
+            .http
+            .request(spec.method.clone(), url)
+            .header("Accept", "application/json");
+        for (k, v) in self
+            .auth_headers()
+            .into_iter()
+            .chain(spec.headers.iter().cloned())
+        {
             req = req.header(k, v);
         }
         req = match &spec.body {
-            Some(crate::http::Body::Json(bytes)) => req.header("Content-Type", "application/json").body(bytes.clone()),
-            Some(crate::http::Body::Bytes { data, content_type }) => req.header("Content-Type", *content_type).body(data.clone()),
-            None if spec.method != reqwest::Method::GET && spec.method != reqwest::Method::DELETE => req.body(Vec::<u8>::new()),
+            Some(crate::http::Body::Json(bytes)) => req
+                .header("Content-Type", "application/json")
+                .body(bytes.clone()),
+            Some(crate::http::Body::Bytes { data, content_type }) => {
+                req.header("Content-Type", *content_type).body(data.clone())
+            }
+            None if spec.method != reqwest::Method::GET
+                && spec.method != reqwest::Method::DELETE =>
+            {
+                req.body(Vec::<u8>::new())
+            }
             None => req,
         };
         let started = Instant::now();
         let map_err = |source: reqwest::Error| {
             if source.is_timeout() {
-                Error::Timeout { request: request.clone(), elapsed: started.elapsed(), may_have_been_applied: spec.is_write() }
+                Error::Timeout {
+                    request: request.clone(),
+                    elapsed: started.elapsed(),
+                    may_have_been_applied: spec.is_write(),
+                }
             } else {
-                Error::Transport { request: request.clone(), may_have_been_applied: spec.is_write() && !source.is_connect(), source }
+                Error::Transport {
+                    request: request.clone(),
+                    may_have_been_applied: spec.is_write() && !source.is_connect(),
+                    source,
+                }
             }
         };
         let resp = req.send().await.map_err(map_err)?;
@@ -118,28 +152,63 @@ impl Session {
         let headers = resp.headers().clone();
         self.absorb_cookies(&headers);
         let body = resp.bytes().await.map_err(map_err)?;
-        Ok(RawResponse { status, headers, body, request })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+            request,
+        })
     }
 
     /// Sends a request with a streamed body once (a stream cannot be replayed: no retry and no
     /// second attempt after a 401).
-    pub(crate) async fn send_stream(&self, method: reqwest::Method, path: &str, body: reqwest::Body, comment: Option<&str>) -> Result<RawResponse> {
+    pub(crate) async fn send_stream(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: reqwest::Body,
+        comment: Option<&str>,
+    ) -> Result<RawResponse> {
         self.ensure_auth().await?;
         let shared = &self.inner.shared;
-        let request = crate::error::RequestInfo { method: method.clone(), path: path.to_owned() };
-        let mut req = shared.http.request(method, shared.config.url(path)?).header("Content-Type", "application/octet-stream").body(body);
+        let request = crate::error::RequestInfo {
+            method: method.clone(),
+            path: path.to_owned(),
+        };
+        let mut req = shared
+            .http
+            .request(method, shared.config.url(path)?)
+            .header("Content-Type", "application/octet-stream")
+            .body(body);
         for (k, v) in self.auth_headers() {
             req = req.header(k, v);
         }
         if let Some(c) = comment {
             req = req.header("PX-CbFileComment", c);
         }
-        let resp = req.send().await.map_err(|source| Error::Transport { request: request.clone(), may_have_been_applied: true, source })?;
+        let resp = req.send().await.map_err(|source| Error::Transport {
+            request: request.clone(),
+            may_have_been_applied: true,
+            source,
+        })?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|source| Error::Transport { request: request.clone(), may_have_been_applied: true, source })?;
-        let raw = RawResponse { status, headers, body, request };
-        if (200..300).contains(&status) { Ok(raw) } else { Err(error_for(&raw, false)) }
+        let body = resp.bytes().await.map_err(|source| Error::Transport {
+            request: request.clone(),
+            may_have_been_applied: true,
+            source,
+        })?;
+        let raw = RawResponse {
+            status,
+            headers,
+            body,
+            request,
+        };
+        if (200..300).contains(&status) {
+            Ok(raw)
+        } else {
+            Err(error_for(&raw, false))
+        }
     }
 
     /// A long-running action answered 202: poll its `Location` until 204 (done), with a growing
@@ -155,12 +224,20 @@ impl Session {
                 exception_type: None,
             });
         };
-        let poll = RequestSpec::new(reqwest::Method::GET, self.inner.shared.instance_path(&location), CallKind::Idempotent);
+        let poll = RequestSpec::new(
+            reqwest::Method::GET,
+            self.inner.shared.instance_path(&location),
+            CallKind::Idempotent,
+        );
         let started = Instant::now();
         let mut interval = config.action_poll_interval;
         loop {
             if started.elapsed() >= config.action_timeout {
-                return Err(Error::Timeout { request: spec.info(), elapsed: started.elapsed(), may_have_been_applied: true });
+                return Err(Error::Timeout {
+                    request: spec.info(),
+                    elapsed: started.elapsed(),
+                    may_have_been_applied: true,
+                });
             }
             tokio::time::sleep(interval).await;
             interval = (interval * 2).min(Duration::from_secs(5));

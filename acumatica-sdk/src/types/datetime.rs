@@ -29,7 +29,10 @@ pub struct DateTime {
 impl DateTime {
     /// A date and time in the server's (user's) time zone, sent without an offset.
     pub fn local(local: NaiveDateTime) -> Self {
-        DateTime { local, offset: None }
+        DateTime {
+            local,
+            offset: None,
+        }
     }
 
     /// Midnight of a date, without an offset: how date-only fields are written.
@@ -67,7 +70,10 @@ impl DateTime {
 impl<Tz: TimeZone> From<chrono::DateTime<Tz>> for DateTime {
     fn from(t: chrono::DateTime<Tz>) -> Self {
         let fixed = t.fixed_offset();
-        DateTime { local: fixed.naive_local(), offset: Some(*fixed.offset()) }
+        DateTime {
+            local: fixed.naive_local(),
+            offset: Some(*fixed.offset()),
+        }
     }
 }
 
@@ -102,7 +108,11 @@ impl FromStr for DateTime {
                 return Ok(t.into());
             }
         }
-        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S%.f",
+        ] {
             if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
                 return Ok(DateTime::local(t));
             }
@@ -170,14 +180,26 @@ mod tests {
             ("2021-02-08T15:46:23.611591+00:00", Some(0), 611_591_000),
             ("2024-12-18T17:07:45.433+00:00", Some(0), 433_000_000),
             ("2023-12-03T14:59:30.693+03:00", Some(3 * 3600), 693_000_000),
-            ("2023-12-03T14:59:30.1234567-05:30", Some(-(5 * 3600 + 1800)), 123_456_700),
+            (
+                "2023-12-03T14:59:30.1234567-05:30",
+                Some(-(5 * 3600 + 1800)),
+                123_456_700,
+            ),
             ("2024-02-01T00:00:00Z", Some(0), 0),
             ("2024-02-01T00:00:00", None, 0),
             ("2024-02-01T10:11:12.1234567", None, 123_456_700),
         ] {
             let t: DateTime = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(t.offset().map(|o| o.local_minus_utc()), offset_secs, "{text}");
-            assert_eq!(t.naive_local().and_utc().timestamp_subsec_nanos(), nanos, "{text}");
+            assert_eq!(
+                t.offset().map(|o| o.local_minus_utc()),
+                offset_secs,
+                "{text}"
+            );
+            assert_eq!(
+                t.naive_local().and_utc().timestamp_subsec_nanos(),
+                nanos,
+                "{text}"
+            );
         }
     }
 

@@ -14,7 +14,6 @@ pub use uuid::Uuid;
 pub use value::Value;
 pub use wire::ValueType;
 
-
 /// A map key that borrows from the input when it can (entity decoding reads many keys).
 pub(crate) struct Key<'de>(Cow<'de, str>);
 

@@ -80,7 +80,9 @@ impl Serialize for RawJson {
 
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_newtype_struct(RAW_TOKEN, RawVisitor).map(RawJson)
+        deserializer
+            .deserialize_newtype_struct(RAW_TOKEN, RawVisitor)
+            .map(RawJson)
     }
 }
 
@@ -109,7 +111,9 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
-        let Some(first) = map.next_key::<String>()? else { return Ok("{}".to_owned()) };
+        let Some(first) = map.next_key::<String>()? else {
+            return Ok("{}".to_owned());
+        };
         if first == RAW_TOKEN {
             return map.next_value::<String>();
         }

@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::wire::{AsWire, ValueType, WireSeed};
 use super::RawJson;
+use super::wire::{AsWire, ValueType, WireSeed};
 
 /// A field value as Acumatica wraps it: `{"value": ..., "error": ...}`.
 ///
@@ -67,17 +67,26 @@ impl<T> Default for Value<T> {
 impl<T> Value<T> {
     /// A value to send.
     pub const fn new(value: T) -> Self {
-        Value { state: State::Set(value), extra: None }
+        Value {
+            state: State::Set(value),
+            extra: None,
+        }
     }
 
     /// Not sent at all: the server keeps what it has.
     pub const fn absent() -> Self {
-        Value { state: State::Absent, extra: None }
+        Value {
+            state: State::Absent,
+            extra: None,
+        }
     }
 
     /// Sent as `{"value": null}`: clears the field.
     pub const fn null() -> Self {
-        Value { state: State::Null, extra: None }
+        Value {
+            state: State::Null,
+            extra: None,
+        }
     }
 
     /// The value, if there is one.
@@ -137,7 +146,9 @@ impl<T> Value<T> {
 
     /// Members of the wrapper other than `value` and `error`, kept for round trips.
     pub fn other_members(&self) -> impl Iterator<Item = (&str, &RawJson)> {
-        self.extra.iter().flat_map(|e| e.other.iter().map(|(k, v)| (k.as_str(), v)))
+        self.extra
+            .iter()
+            .flat_map(|e| e.other.iter().map(|(k, v)| (k.as_str(), v)))
     }
 
     /// The value as an `Option` of a reference.
@@ -149,7 +160,10 @@ impl<T> Value<T> {
             State::BareNull => State::BareNull,
             State::Set(v) => State::Set(v),
         };
-        Value { state, extra: self.extra.clone() }
+        Value {
+            state,
+            extra: self.extra.clone(),
+        }
     }
 }
 
@@ -247,7 +261,10 @@ impl<'de, T: ValueType> Visitor<'de> for ValueVisitor<T> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Value<T>, E> {
-        Ok(Value { state: State::BareNull, extra: None })
+        Ok(Value {
+            state: State::BareNull,
+            extra: None,
+        })
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value<T>, E> {
         self.visit_none()
@@ -270,7 +287,10 @@ impl<'de, T: ValueType> Visitor<'de> for ValueVisitor<T> {
                 "error" => extra.get_or_insert_default().error = map.next_value()?,
                 other => {
                     let raw: RawJson = map.next_value()?;
-                    extra.get_or_insert_default().other.insert(other.to_owned(), raw);
+                    extra
+                        .get_or_insert_default()
+                        .other
+                        .insert(other.to_owned(), raw);
                 }
             }
         }
@@ -300,7 +320,11 @@ mod tests {
 
     fn round_trip<T: ValueType>(json: &str) -> Value<T> {
         let v: Value<T> = serde_json::from_str(json).unwrap();
-        assert_eq!(serde_json::to_string(&v).unwrap(), json, "round trip of {json}");
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            json,
+            "round trip of {json}"
+        );
         v
     }
 
@@ -323,14 +347,20 @@ mod tests {
         assert_eq!(v.get().unwrap().to_string(), "9999999999999.9999");
         let from_string: Value<Decimal> = serde_json::from_str(r#"{"value":"1222.80"}"#).unwrap();
         assert_eq!(from_string.get().unwrap().to_string(), "1222.80");
-        let from_value: Value<Decimal> = serde_json::from_value(serde_json::json!({"value": 2.5})).unwrap();
+        let from_value: Value<Decimal> =
+            serde_json::from_value(serde_json::json!({"value": 2.5})).unwrap();
         assert_eq!(from_value, Decimal::new(25, 1));
     }
 
     #[test]
     fn errors_and_unknown_members_are_kept() {
-        let v = round_trip::<String>(r#"{"value":"TES2323T","error":"Project 'TES2323T  ' cannot be found in the system."}"#);
-        assert_eq!(v.error(), Some("Project 'TES2323T  ' cannot be found in the system."));
+        let v = round_trip::<String>(
+            r#"{"value":"TES2323T","error":"Project 'TES2323T  ' cannot be found in the system."}"#,
+        );
+        assert_eq!(
+            v.error(),
+            Some("Project 'TES2323T  ' cannot be found in the system.")
+        );
         let v = round_trip::<String>(r#"{"value":"Desc","Translations":{"fr":"Descr"}}"#);
         assert_eq!(v.other_members().count(), 1);
     }
@@ -339,6 +369,9 @@ mod tests {
     fn integer_widths_are_checked() {
         assert!(serde_json::from_str::<Value<u8>>(r#"{"value":256}"#).is_err());
         assert!(serde_json::from_str::<Value<i16>>(r#"{"value":40000}"#).is_err());
-        assert_eq!(round_trip::<i64>(r#"{"value":9007199254740993}"#), 9_007_199_254_740_993);
+        assert_eq!(
+            round_trip::<i64>(r#"{"value":9007199254740993}"#),
+            9_007_199_254_740_993
+        );
     }
 }

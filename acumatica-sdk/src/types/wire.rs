@@ -8,8 +8,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::raw::RAW_TOKEN;
 use super::DateTime;
+use super::raw::RAW_TOKEN;
 
 /// A type that can stand in a value wrapper (`StringValue`, `DecimalValue`, ...): it knows how it
 /// is written inside `{"value": ...}`. Implemented for the ten primitive kinds Acumatica uses.
@@ -63,7 +63,10 @@ impl ValueType for Decimal {
 /// Parses a decimal from JSON number text (`12.50`, `1E-3`) or a string (`"12.50"`).
 pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let text = text.trim();
-    let text = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
     Decimal::from_str_exact(text)
         .or_else(|_| Decimal::from_scientific(text))
         .or_else(|_| Decimal::from_str(text))
