@@ -1,0 +1,634 @@
+//! Recursive-descent parser from `$filter` text to [`Expr`], refusing what Acumatica refuses.
+
+use thiserror::Error;
+
+use super::ast::{CompareOp, CustomField, CustomType, Expr, FieldRef, Function, Literal, Operand};
+use super::lex::{Lexer, Token, TokenKind, is_name_char, is_name_start};
+
+/// The deepest nesting of parentheses, `not` and function calls: keeps recursion bounded on
+/// any input. `and`/`or` chains are flat and do not count.
+const MAX_DEPTH: usize = 100;
+
+/// OData arithmetic operators, which Acumatica's contract-based API does not document.
+const ARITHMETIC: [&str; 5] = ["add", "sub", "mul", "div", "mod"];
+
+/// OData v4 operators.
+const OTHER_OPERATORS: [&str; 2] = ["has", "in"];
+
+/// Logical keywords.
+const LOGICAL: [&str; 3] = ["and", "or", "not"];
+
+/// The only functions Acumatica documents.
+const FUNCTIONS: [&str; 3] = ["substringof", "startswith", "endswith"];
+
+/// A `$filter` that cannot be parsed: where, and what was expected and found.
+///
+/// `Display` gives e.g. `$filter: at position 12: expected a field or a literal after 'eq', found ')'`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("$filter: at position {position}: {message}")]
+pub struct FilterError {
+    /// 0-based index of the offending char (chars, not bytes) in the filter text.
+    pub position: usize,
+    /// What was expected and what was found, without the position prefix.
+    pub message: String,
+}
+
+impl FilterError {
+    pub(super) fn new(position: usize, message: impl Into<String>) -> Self {
+        FilterError {
+            position,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses a percent-decoded `$filter` value.
+///
+/// Accepts only the subset of OData v3 that Acumatica's contract-based API documents (the
+/// constructs [`Expr`] can hold, with the literal forms of [`Literal`]); anything else is a
+/// [`FilterError`] naming the position. Never panics, whatever the input.
+pub fn parse(input: &str) -> Result<Expr, FilterError> {
+    let mut parser = Parser::new(input)?;
+    if parser.peeked.kind == TokenKind::End {
+        return Err(FilterError::new(
+            parser.peeked.start,
+            "the filter is empty: expected a condition",
+        ));
+    }
+    let term = parser.or(0)?;
+    let expr = condition(term)?;
+    match parser.peeked.kind {
+        TokenKind::End => Ok(expr),
+        TokenKind::RParen => Err(FilterError::new(
+            parser.peeked.start,
+            "unbalanced ')': there is no matching '('",
+        )),
+        _ => Err(parser.expected("'and', 'or' or the end of the filter")),
+    }
+}
+
+/// A parsed piece whose role (condition or operand) is only known from what surrounds it.
+#[derive(Debug)]
+struct Term {
+    kind: TermKind,
+    /// Where the piece starts, for errors about it.
+    start: usize,
+}
+
+#[derive(Debug)]
+enum TermKind {
+    Condition(Expr),
+    Value(Operand),
+    Function(Function),
+}
+
+/// The term as a condition: a field or a literal alone is not one.
+fn condition(term: Term) -> Result<Expr, FilterError> {
+    match term.kind {
+        TermKind::Condition(expr) => Ok(expr),
+        TermKind::Function(function) => Ok(Expr::Function(function)),
+        TermKind::Value(Operand::Field(field)) => Err(FilterError::new(
+            term.start,
+            format!(
+                "the field '{field}' is not a condition by itself; compare it, e.g. '{field} eq true'"
+            ),
+        )),
+        TermKind::Value(Operand::Literal(_)) => Err(FilterError::new(
+            term.start,
+            "a literal is not a condition by itself; compare a field with it",
+        )),
+    }
+}
+
+#[derive(Debug)]
+struct Parser {
+    lexer: Lexer,
+    /// The next token, not yet consumed.
+    peeked: Token,
+    /// The last consumed token, for "after 'eq'" in messages.
+    prev: Option<Token>,
+}
+
+impl Parser {
+    fn new(input: &str) -> Result<Self, FilterError> {
+        let mut lexer = Lexer::new(input);
+        let peeked = lexer.next_token()?;
+        Ok(Parser {
+            lexer,
+            peeked,
+            prev: None,
+        })
+    }
+
+    fn advance(&mut self) -> Result<Token, FilterError> {
+        let next = self.lexer.next_token()?;
+        let token = std::mem::replace(&mut self.peeked, next);
+        self.prev = Some(token.clone());
+        Ok(token)
+    }
+
+    fn peek_word(&self) -> Option<&str> {
+        match &self.peeked.kind {
+            TokenKind::Word(word) => Some(word),
+            _ => None,
+        }
+    }
+
+    fn at_word(&self, word: &str) -> bool {
+        self.peek_word() == Some(word)
+    }
+
+    /// "expected {what} after {previous token}, found {next token}", at the next token.
+    fn expected(&self, what: &str) -> FilterError {
+        let after = self
+            .prev
+            .as_ref()
+            .map(|prev| format!(" after {}", self.lexer.describe(prev)))
+            .unwrap_or_default();
+        FilterError::new(
+            self.peeked.start,
+            format!(
+                "expected {what}{after}, found {}",
+                self.lexer.describe(&self.peeked)
+            ),
+        )
+    }
+
+    /// The error for a missing operand, worded for where it is missing.
+    fn expected_operand(&self) -> FilterError {
+        let after_comparison = matches!(
+            &self.prev,
+            Some(Token { kind: TokenKind::Word(word), .. }) if CompareOp::from_keyword(word).is_some()
+        );
+        self.expected(if after_comparison {
+            "a field or a literal"
+        } else {
+            "a condition"
+        })
+    }
+
+    fn deeper(depth: usize, at: usize) -> Result<usize, FilterError> {
+        if depth >= MAX_DEPTH {
+            return Err(FilterError::new(
+                at,
+                format!("the filter is nested too deeply (more than {MAX_DEPTH} levels)"),
+            ));
+        }
+        Ok(depth + 1)
+    }
+
+    /// `and-term ('or' and-term)*`
+    fn or(&mut self, depth: usize) -> Result<Term, FilterError> {
+        let first = self.and(depth)?;
+        if !self.at_word("or") {
+            return Ok(first);
+        }
+        let start = first.start;
+        let mut items = vec![condition(first)?];
+        while self.at_word("or") {
+            self.advance()?;
+            let next = self.and(depth)?;
+            items.push(condition(next)?);
+        }
+        Ok(Term {
+            kind: TermKind::Condition(Expr::Or(items)),
+            start,
+        })
+    }
+
+    /// `comparison ('and' comparison)*`
+    fn and(&mut self, depth: usize) -> Result<Term, FilterError> {
+        let first = self.comparison(depth)?;
+        if !self.at_word("and") {
+            return Ok(first);
+        }
+        let start = first.start;
+        let mut items = vec![condition(first)?];
+        while self.at_word("and") {
+            self.advance()?;
+            let next = self.comparison(depth)?;
+            items.push(condition(next)?);
+        }
+        Ok(Term {
+            kind: TermKind::Condition(Expr::And(items)),
+            start,
+        })
+    }
+
+    /// `unary [op unary]`; comparisons do not chain.
+    fn comparison(&mut self, depth: usize) -> Result<Term, FilterError> {
+        let left = self.unary(depth)?;
+        self.refuse_operator()?;
+        let Some(op) = self.peek_word().and_then(CompareOp::from_keyword) else {
+            // Whatever else may follow a value ends it: `and`/`or`, `)`, `,`, the end.
+            let operand_follows = match &self.peeked.kind {
+                TokenKind::Word(word) => word != "and" && word != "or",
+                TokenKind::Literal(_) | TokenKind::LParen | TokenKind::Equals => true,
+                TokenKind::RParen | TokenKind::Comma | TokenKind::End => false,
+            };
+            if operand_follows && matches!(left.kind, TermKind::Value(_)) {
+                return Err(self.expected("an operator (eq, ne, gt, ge, lt, le)"));
+            }
+            return Ok(left);
+        };
+        let op_token = self.advance()?;
+        let right = self.unary(depth)?;
+        self.refuse_operator()?;
+        let term = combine(left, op, &op_token, right)?;
+        if let Some(next) = self.peek_word().and_then(CompareOp::from_keyword) {
+            return Err(FilterError::new(
+                self.peeked.start,
+                format!(
+                    "comparisons cannot be chained: join conditions with 'and' or 'or' instead of '{}'",
+                    next.keyword()
+                ),
+            ));
+        }
+        Ok(term)
+    }
+
+    /// Refuses OData operators Acumatica does not take, and operators spelled in upper case.
+    fn refuse_operator(&self) -> Result<(), FilterError> {
+        let Some(word) = self.peek_word() else {
+            return Ok(());
+        };
+        let at = self.peeked.start;
+        if ARITHMETIC.contains(&word) {
+            return Err(FilterError::new(
+                at,
+                format!(
+                    "arithmetic operator '{word}' is not supported by Acumatica's contract-based API"
+                ),
+            ));
+        }
+        if OTHER_OPERATORS.contains(&word) {
+            return Err(FilterError::new(
+                at,
+                format!("operator '{word}' is not supported by Acumatica's contract-based API"),
+            ));
+        }
+        let lower = word.to_ascii_lowercase();
+        let is_operator = CompareOp::from_keyword(&lower).is_some()
+            || LOGICAL.contains(&lower.as_str())
+            || ARITHMETIC.contains(&lower.as_str())
+            || OTHER_OPERATORS.contains(&lower.as_str());
+        if lower != word && is_operator {
+            return Err(FilterError::new(
+                at,
+                format!("operators are lower-case: write '{lower}' instead of '{word}'"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `'not' unary | primary`: `not` binds tighter than comparisons, as in OData.
+    fn unary(&mut self, depth: usize) -> Result<Term, FilterError> {
+        if !self.at_word("not") {
+            return self.primary(depth);
+        }
+        let not = self.advance()?;
+        let depth = Self::deeper(depth, not.start)?;
+        let inner = self.unary(depth)?;
+        let expr = match inner.kind {
+            TermKind::Condition(expr) => expr,
+            TermKind::Function(function) => Expr::Function(function),
+            TermKind::Value(operand) => {
+                return Err(FilterError::new(
+                    inner.start,
+                    format!(
+                        "'not' binds tighter than comparisons, so it applies to '{operand}' alone, which is not a condition; write 'not ({operand} eq ...)'"
+                    ),
+                ));
+            }
+        };
+        Ok(Term {
+            kind: TermKind::Condition(Expr::Not(Box::new(expr))),
+            start: not.start,
+        })
+    }
+
+    /// `'(' or ')' | literal | field | function call`
+    fn primary(&mut self, depth: usize) -> Result<Term, FilterError> {
+        let start = self.peeked.start;
+        match self.peeked.kind.clone() {
+            TokenKind::LParen => {
+                self.advance()?;
+                let depth = Self::deeper(depth, start)?;
+                let inner = self.or(depth)?;
+                if self.peeked.kind != TokenKind::RParen {
+                    return Err(self.expected(&format!("')' to close the '(' at position {start}")));
+                }
+                self.advance()?;
+                Ok(Term {
+                    kind: inner.kind,
+                    start,
+                })
+            }
+            TokenKind::Literal(literal) => {
+                self.advance()?;
+                Ok(value(Operand::Literal(literal), start))
+            }
+            TokenKind::Word(word) => self.word(start, word, depth),
+            _ => Err(self.expected_operand()),
+        }
+    }
+
+    /// A keyword literal, a field path, or a function call.
+    fn word(&mut self, start: usize, word: String, depth: usize) -> Result<Term, FilterError> {
+        let keyword_literal = match word.as_str() {
+            "true" => Some(Literal::Bool(true)),
+            "false" => Some(Literal::Bool(false)),
+            "null" => Some(Literal::Null),
+            _ => None,
+        };
+        if let Some(literal) = keyword_literal {
+            self.advance()?;
+            return Ok(value(Operand::Literal(literal), start));
+        }
+        let is_keyword = CompareOp::from_keyword(&word).is_some()
+            || LOGICAL.contains(&word.as_str())
+            || ARITHMETIC.contains(&word.as_str())
+            || OTHER_OPERATORS.contains(&word.as_str());
+        if is_keyword {
+            return Err(self.expected_operand());
+        }
+        self.advance()?;
+        if self.peeked.kind == TokenKind::LParen {
+            return self.call(start, &word, depth);
+        }
+        if word.starts_with("cf.") {
+            return Err(self.expected("'('"));
+        }
+        // Words are ASCII, so byte and char indexes agree.
+        if let Some(dot) = word.find('.') {
+            return Err(FilterError::new(
+                start + dot,
+                "'.' cannot appear in a field path; linked entities are separated by '/'",
+            ));
+        }
+        let path = word.split('/').map(str::to_string).collect();
+        Ok(value(Operand::Field(FieldRef::Path(path)), start))
+    }
+
+    /// `name '(' ...`: the peeked token is the `(`.
+    fn call(&mut self, start: usize, word: &str, depth: usize) -> Result<Term, FilterError> {
+        let open = self.advance()?;
+        let depth = Self::deeper(depth, open.start)?;
+        if let Some(slash) = word.rfind('/') {
+            // `Details/any(d: ...)` and the like.
+            return Err(unsupported_function(start + slash + 1, &word[slash + 1..]));
+        }
+        if let Some(type_name) = word.strip_prefix("cf.") {
+            return self.custom_field(start, type_name);
+        }
+        if FUNCTIONS.contains(&word) {
+            return self.string_function(start, word, depth);
+        }
+        Err(unsupported_function(start, word))
+    }
+
+    /// `substringof('text', Field)`, `startswith(Field, 'text')`, `endswith(Field, 'text')`.
+    fn string_function(
+        &mut self,
+        start: usize,
+        name: &str,
+        depth: usize,
+    ) -> Result<Term, FilterError> {
+        let first = self.argument(depth)?;
+        if self.peeked.kind != TokenKind::Comma {
+            return Err(self.expected(&format!("',' between the two arguments of {name}")));
+        }
+        self.advance()?;
+        let second = self.argument(depth)?;
+        if self.peeked.kind != TokenKind::RParen {
+            return Err(self.expected(&format!("')' to close {name}(...)")));
+        }
+        self.advance()?;
+        let function = match name {
+            "substringof" => {
+                let usage = "substringof takes the text first and the field second (OData v3 order): substringof('text', Field)";
+                Function::SubstringOf {
+                    text: string_argument(first, usage)?,
+                    field: field_argument(second, usage)?,
+                }
+            }
+            "startswith" => {
+                let usage = "startswith takes the field first: startswith(Field, 'text')";
+                Function::StartsWith {
+                    field: field_argument(first, usage)?,
+                    text: string_argument(second, usage)?,
+                }
+            }
+            _ => {
+                let usage = "endswith takes the field first: endswith(Field, 'text')";
+                Function::EndsWith {
+                    field: field_argument(first, usage)?,
+                    text: string_argument(second, usage)?,
+                }
+            }
+        };
+        Ok(Term {
+            kind: TermKind::Function(function),
+            start,
+        })
+    }
+
+    fn argument(&mut self, depth: usize) -> Result<Term, FilterError> {
+        if matches!(
+            self.peeked.kind,
+            TokenKind::RParen | TokenKind::Comma | TokenKind::End
+        ) {
+            return Err(self.expected("an argument"));
+        }
+        self.or(depth)
+    }
+
+    /// `cf.<Type>(f='[Entity/]View.Field')`: the `(` is consumed.
+    fn custom_field(&mut self, start: usize, type_name: &str) -> Result<Term, FilterError> {
+        let Some(kind) = CustomType::from_name(type_name) else {
+            let known: Vec<String> = CustomType::ALL
+                .iter()
+                .map(|kind| format!("cf.{}", kind.name()))
+                .collect();
+            return Err(FilterError::new(
+                start,
+                format!(
+                    "unknown custom field type 'cf.{type_name}'; expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        if !self.at_word("f") {
+            return Err(self.expected("f='View.Field'"));
+        }
+        self.advance()?;
+        if self.peeked.kind != TokenKind::Equals {
+            return Err(self.expected("'='"));
+        }
+        self.advance()?;
+        let TokenKind::Literal(Literal::String(target)) = self.peeked.kind.clone() else {
+            return Err(self.expected("a quoted 'View.Field'"));
+        };
+        let target_start = self.peeked.start;
+        self.advance()?;
+        if self.peeked.kind != TokenKind::RParen {
+            return Err(self.expected(&format!("')' to close cf.{type_name}(...)")));
+        }
+        self.advance()?;
+        let (entity, view, field) = custom_target(&target, target_start)?;
+        Ok(value(
+            Operand::Field(FieldRef::Custom(CustomField {
+                kind,
+                entity,
+                view,
+                field,
+            })),
+            start,
+        ))
+    }
+}
+
+fn value(operand: Operand, start: usize) -> Term {
+    Term {
+        kind: TermKind::Value(operand),
+        start,
+    }
+}
+
+fn unsupported_function(at: usize, name: &str) -> FilterError {
+    let lower = name.to_ascii_lowercase();
+    if lower != name && FUNCTIONS.contains(&lower.as_str()) {
+        return FilterError::new(
+            at,
+            format!("function names are lower-case: write '{lower}' instead of '{name}'"),
+        );
+    }
+    FilterError::new(
+        at,
+        format!("function '{name}' is not supported by Acumatica's contract-based API"),
+    )
+}
+
+/// Builds `left op right`, allowing a function only against `true`/`false` with `eq`/`ne`.
+fn combine(left: Term, op: CompareOp, op_token: &Token, right: Term) -> Result<Term, FilterError> {
+    let start = left.start;
+    let expr = match (left.kind, right.kind) {
+        (TermKind::Value(left), TermKind::Value(right)) => Expr::Compare { left, op, right },
+        (TermKind::Function(function), TermKind::Value(Operand::Literal(Literal::Bool(value))))
+        | (TermKind::Value(Operand::Literal(Literal::Bool(value))), TermKind::Function(function))
+            if matches!(op, CompareOp::Eq | CompareOp::Ne) =>
+        {
+            // `f eq true` and `f ne false` are `f`; the other two are `not f`.
+            if (op == CompareOp::Eq) == value {
+                Expr::Function(function)
+            } else {
+                Expr::Not(Box::new(Expr::Function(function)))
+            }
+        }
+        (TermKind::Condition(_), _) | (_, TermKind::Condition(_)) => {
+            return Err(FilterError::new(
+                op_token.start,
+                format!(
+                    "a condition cannot be compared with '{}'; join conditions with 'and' or 'or'",
+                    op.keyword()
+                ),
+            ));
+        }
+        _ => {
+            return Err(FilterError::new(
+                op_token.start,
+                "a function result can only be compared with true or false, using 'eq' or 'ne'",
+            ));
+        }
+    };
+    Ok(Term {
+        kind: TermKind::Condition(expr),
+        start,
+    })
+}
+
+fn string_argument(term: Term, usage: &str) -> Result<String, FilterError> {
+    match term.kind {
+        TermKind::Value(Operand::Literal(Literal::String(text))) => Ok(text),
+        _ => Err(FilterError::new(
+            term.start,
+            format!("expected a string literal; {usage}"),
+        )),
+    }
+}
+
+fn field_argument(term: Term, usage: &str) -> Result<FieldRef, FilterError> {
+    match term.kind {
+        TermKind::Value(Operand::Field(field)) => Ok(field),
+        _ => Err(FilterError::new(
+            term.start,
+            format!("expected a field; {usage}"),
+        )),
+    }
+}
+
+/// Splits `[Entity/...]View.Field`; `quote_at` is the position of the opening quote.
+fn custom_target(
+    text: &str,
+    quote_at: usize,
+) -> Result<(Vec<String>, String, String), FilterError> {
+    let invalid = |offset: usize, message: String| {
+        FilterError::new(
+            quote_at + 1 + offset,
+            format!(
+                "invalid custom field reference: {message}; expected f='View.Field' or f='Entity/View.Field'"
+            ),
+        )
+    };
+    let chars: Vec<char> = text.chars().collect();
+    if chars.contains(&'\'') {
+        // A doubled quote shifts every later position, and no name contains one anyway.
+        return Err(FilterError::new(
+            quote_at,
+            "invalid custom field reference: a quote cannot appear in it",
+        ));
+    }
+    let describe = |i: usize| {
+        chars
+            .get(i)
+            .map_or_else(|| "the end".to_string(), |c| format!("{c:?}"))
+    };
+    let name = |i: &mut usize| -> Result<String, FilterError> {
+        let begin = *i;
+        if !chars.get(begin).copied().is_some_and(is_name_start) {
+            return Err(invalid(
+                begin,
+                format!("expected a name, found {}", describe(begin)),
+            ));
+        }
+        while chars.get(*i).copied().is_some_and(is_name_char) {
+            *i += 1;
+        }
+        Ok(chars[begin..*i].iter().collect())
+    };
+    let mut entity = Vec::new();
+    let mut i = 0;
+    loop {
+        let segment = name(&mut i)?;
+        match chars.get(i) {
+            Some('/') => {
+                entity.push(segment);
+                i += 1;
+            }
+            Some('.') => {
+                i += 1;
+                let field = name(&mut i)?;
+                if i < chars.len() {
+                    return Err(invalid(i, format!("unexpected {}", describe(i))));
+                }
+                return Ok((entity, segment, field));
+            }
+            _ => {
+                return Err(invalid(
+                    i,
+                    format!("expected '.' or '/', found {}", describe(i)),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! `acumatica-emulator`: serves an emulated Acumatica tenant until Ctrl-C.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use acumatica_emulator::{
+    Config, Emulator, FaultKind, FaultRule, PipelineConfig, SchemaSource, SeedCounts, User,
+};
+use anyhow::{Context, bail};
+use clap::Parser;
+
+/// A local emulator of an Acumatica tenant's contract-based REST API.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Endpoint schema to serve (OpenAPI 3 or Swagger 2 JSON); repeat for several endpoints.
+    /// Default: the embedded Default/24.200.001.
+    #[arg(long = "schema", value_name = "FILE")]
+    schemas: Vec<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0, env = "ACUMATICA_EMULATOR_PORT")]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Fixed latency of every API request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Random extra latency, up to this many milliseconds (seeded).
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// API Login Limit: concurrent sessions.
+    #[arg(long)]
+    max_sessions: Option<usize>,
+    /// Status of the API Login Limit error.
+    #[arg(long, default_value_t = 500)]
+    login_limit_status: u16,
+    /// License: concurrent API requests.
+    #[arg(long)]
+    concurrent_requests: Option<usize>,
+    /// License: API requests per minute.
+    #[arg(long)]
+    requests_per_minute: Option<u32>,
+    /// Seed of the data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Records of each seeded entity (customers, vendors, stock items, sales orders, invoices).
+    #[arg(long)]
+    records: Option<usize>,
+    /// Tenant name; repeat for several (the first is the default).
+    #[arg(long = "tenant")]
+    tenants: Vec<String>,
+    /// A user as `name:password`; repeat for several (default `admin:admin`).
+    #[arg(long = "user")]
+    users: Vec<String>,
+    /// Serve a session's requests concurrently instead of one at a time.
+    #[arg(long)]
+    no_session_serialization: bool,
+    /// Session idle timeout in seconds.
+    #[arg(long, default_value_t = 600)]
+    idle_timeout_secs: u64,
+    /// OAuth access-token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime_secs: u64,
+    /// Long-running action pattern `Entity/Action` (`*` wildcard, `!` excludes); replaces the defaults.
+    #[arg(long = "long-action")]
+    long_actions: Vec<String>,
+    /// How long long-running actions run, in milliseconds.
+    #[arg(long, default_value_t = 150)]
+    long_action_ms: u64,
+    /// Fault rule `KIND:RATE[:METHOD[:PATH]]`, KIND one of 500, 503, drop, slow<ms>; repeatable.
+    #[arg(long = "fault")]
+    faults: Vec<String>,
+    /// Seed of the fault generator.
+    #[arg(long, default_value_t = 7)]
+    fault_seed: u64,
+    /// Compare strings in `$filter` with case.
+    #[arg(long)]
+    case_sensitive_filters: bool,
+    /// Keep the data in this JSON file (loaded at start, saved while running and at exit).
+    #[arg(long)]
+    persist: Option<PathBuf>,
+}
+
+fn fault(spec: &str) -> anyhow::Result<FaultRule> {
+    let mut parts = spec.splitn(4, ':');
+    let kind = match parts.next().unwrap_or_default() {
+        "500" => FaultKind::Status500,
+        "503" => FaultKind::Status503,
+        "drop" => FaultKind::DropConnection,
+        k if k.starts_with("slow") => {
+            let ms: u64 = k.trim_start_matches("slow").parse().unwrap_or(2000);
+            FaultKind::SlowBody(Duration::from_millis(ms))
+        }
+        other => bail!("unknown fault kind {other:?} in {spec:?} (500, 503, drop, slow<ms>)"),
+    };
+    let rate: f64 = parts
+        .next()
+        .unwrap_or("1")
+        .parse()
+        .with_context(|| format!("rate in {spec:?}"))?;
+    let method = parts.next().filter(|m| !m.is_empty() && *m != "*");
+    let path = parts.next().unwrap_or("*");
+    Ok(FaultRule::new(kind, rate).on(method, path))
+}
+
+fn config(args: Args) -> anyhow::Result<Config> {
+    let mut c = Config::default();
+    for path in &args.schemas {
+        c.endpoints.push(
+            SchemaSource::from_file(path).with_context(|| format!("reading {}", path.display()))?,
+        );
+    }
+    c.port = Some(args.port);
+    c.host = args.host;
+    c.latency.fixed = Duration::from_millis(args.latency_ms);
+    c.latency.jitter = Duration::from_millis(args.jitter_ms);
+    c.max_sessions = args.max_sessions;
+    c.login_limit_status = args.login_limit_status;
+    c.pipeline = PipelineConfig {
+        concurrent_requests: args.concurrent_requests,
+        requests_per_minute: args.requests_per_minute,
+        ..PipelineConfig::default()
+    };
+    c.seed = args.seed;
+    if let Some(n) = args.records {
+        c.counts = SeedCounts::all(n);
+    }
+    if !args.tenants.is_empty() {
+        c.tenants = args.tenants;
+    }
+    if !args.users.is_empty() {
+        c.users = args
+            .users
+            .iter()
+            .map(|u| {
+                u.split_once(':')
+                    .map(|(n, p)| User::new(n, p))
+                    .with_context(|| format!("--user {u:?}: expected name:password"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    c.serialize_sessions = !args.no_session_serialization;
+    c.session_idle_timeout = Duration::from_secs(args.idle_timeout_secs);
+    c.access_token_lifetime = Duration::from_secs(args.token_lifetime_secs);
+    if !args.long_actions.is_empty() {
+        c.long_running.actions = args.long_actions;
+    }
+    c.long_running.duration = Duration::from_millis(args.long_action_ms);
+    c.faults = args
+        .faults
+        .iter()
+        .map(|f| fault(f))
+        .collect::<anyhow::Result<_>>()?;
+    c.fault_seed = args.fault_seed;
+    c.case_insensitive_filters = !args.case_sensitive_filters;
+    c.persistence = args.persist;
+    Ok(c)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let config = config(Args::parse())?;
+    let emulator = Emulator::start(config)
+        .await
+        .context("starting the emulator")?;
+    let creds = emulator.credentials();
+    let client = emulator.oauth_client();
+    println!("Acumatica emulator listening on {}", emulator.url());
+    for href in emulator.endpoints() {
+        println!("  endpoint {}{href}", emulator.url());
+    }
+    println!("  sign in: POST {}/entity/auth/login", emulator.url());
+    println!(
+        "  name={} password={} tenant={}",
+        creds.username, creds.password, creds.tenant
+    );
+    println!(
+        "  OAuth client_id={} client_secret={} redirect_uri={}",
+        client.client_id, client.client_secret, client.redirect_uri
+    );
+    println!("  metrics: GET {}/emulator/metrics", emulator.url());
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    drop(emulator);
+    Ok(())
+}

@@ -1,0 +1,489 @@
+//! The contract-based entity API under `/entity/{endpoint}/{version}/`: dispatch by URL shape,
+//! list, get, put, patch and delete, generic over every entity of the schema.
+
+use acumatica_codegen::ir::Entity;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{Query, actions, files, meta};
+use crate::filter;
+use crate::gate::{self, Access, Caller};
+use crate::model::EndpointModel;
+use crate::render::{Ctx, View};
+use crate::state::{AppState, State as Inner};
+use crate::store::{self, TenantData};
+use crate::wire;
+use crate::write::{self, Invalid, WriteCtx, body_id, body_keys, normalize_keys};
+
+fn not_found_route() -> Response {
+    wire::message(
+        StatusCode::NOT_FOUND,
+        "No HTTP resource was found that matches the request URI.",
+    )
+}
+
+pub(super) async fn dispatch(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let s = &*state.0;
+    let mut segs: Vec<String> = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .skip(1)
+        .map(|seg| percent_decode_str(seg).decode_utf8_lossy().into_owned())
+        .collect();
+    while segs.len() > 2 && segs.last().is_some_and(String::is_empty) {
+        segs.pop();
+    }
+    let (Some(ep_name), Some(version)) = (segs.first(), segs.get(1)) else {
+        return not_found_route();
+    };
+    let Some(ep) = s.model.endpoint(ep_name, version) else {
+        return not_found_route();
+    };
+    let rest: Vec<&str> = segs[2..].iter().map(String::as_str).collect();
+    let q = Query::parse(uri.query());
+
+    if method == Method::GET && rest == ["swagger.json"] {
+        return meta::swagger(s, ep, &headers, &q).await;
+    }
+    let access = match (&method, rest.as_slice()) {
+        (&Method::GET, [_, _, "status", op]) => {
+            Uuid::parse_str(op).map_or(Access::Api, Access::Poll)
+        }
+        _ => Access::Api,
+    };
+    let caller = match gate::admit(s, &headers, access).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    match (&method, rest.as_slice()) {
+        (&Method::GET, ["files", id]) => return files::download(s, &caller, id),
+        (&Method::PUT, ["files", .., id, name]) if rest.len() >= 4 => {
+            return files::upload_by_id(s, ep, &caller, id, name, &headers, body);
+        }
+        _ => {}
+    }
+    let Some(entity_name) = rest.first() else {
+        return not_found_route();
+    };
+    let Some(entity) = ep.top_level(entity_name) else {
+        return not_found_route();
+    };
+    match (&method, &rest[1..]) {
+        (&Method::GET, []) => list(s, ep, entity, &caller, &q),
+        (&Method::PUT, []) => put(s, ep, entity, &caller, &q, &headers, &body, false),
+        (&Method::PATCH, []) => put(s, ep, entity, &caller, &q, &headers, &body, true),
+        (&Method::GET, ["$adHocSchema"]) => meta::ad_hoc_schema(ep, entity),
+        (&Method::POST, [action]) => actions::invoke(&state, ep, entity, &caller, action, &body),
+        (&Method::GET, [action, "status", op]) if actions::is_action(entity, action) => {
+            actions::status(s, ep, entity, action, op)
+        }
+        (&Method::PUT, [keys @ .., "files", name]) if !keys.is_empty() => {
+            files::upload_by_keys(s, ep, entity, &caller, keys, name, &headers, body)
+        }
+        (&Method::GET, keys) => get_one(s, ep, entity, &caller, keys, &q),
+        (&Method::DELETE, keys) if !keys.is_empty() => delete(s, entity, &caller, keys),
+        _ => not_found_route(),
+    }
+}
+
+/// The id of the record that URL segments name: an id, or key values (`/SO/000001` or `SO|000001`).
+pub(super) fn locate(s: &Inner, data: &TenantData, entity: &Entity, segs: &[&str]) -> Option<Uuid> {
+    let table = data.table(&entity.name)?;
+    if let [one] = segs
+        && let Ok(id) = Uuid::parse_str(one.trim())
+        && table.get(id).is_some()
+    {
+        return Some(id);
+    }
+    let values: Vec<String> = match segs {
+        [one] if one.contains('|') => one.split('|').map(str::to_owned).collect(),
+        _ => segs.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let keys = s.model.keys_of(&entity.name);
+    table.find_by_keys(&normalize_keys(&entity.name, keys, values))
+}
+
+/// The refusal of a `$filter` a tenant would not accept. The status is UNKNOWN on a tenant
+/// (OData parse errors surface as 500 HttpErrors through Web API); configurable.
+fn filter_error(s: &Inner, input: &str, position: usize, message: &str) -> Response {
+    let status = StatusCode::from_u16(s.config.filter_error_status)
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    wire::http_error(
+        status,
+        &format!("Syntax error at position {position} in '{input}': {message}"),
+        "Microsoft.Data.OData.ODataException",
+    )
+}
+
+fn parse_filter(
+    s: &Inner,
+    ep: &EndpointModel,
+    entity: &Entity,
+    q: &Query,
+) -> Result<Option<filter::Expr>, Response> {
+    let Some(f) = q.get("$filter").map(str::trim).filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let expr = filter::parse(f).map_err(|e| filter_error(s, f, e.position, &e.message))?;
+    for field in expr.fields() {
+        let filter::FieldRef::Path(path) = field else {
+            continue;
+        };
+        check_path(ep, entity, path).map_err(|message| {
+            wire::http_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &message,
+                "PX.Api.ContractBased.OData.ODataFilterException",
+            )
+        })?;
+    }
+    Ok(Some(expr))
+}
+
+/// A `$filter` path must name a value field, through linked entities (field names as in the
+/// schema): a tenant refuses unknown names rather than matching nothing.
+fn check_path(ep: &EndpointModel, entity: &Entity, path: &[String]) -> Result<(), String> {
+    let mut current = entity;
+    for (i, segment) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let Some(field) = current.fields.get(segment) else {
+            return Err(format!(
+                "The field '{}' is not found in the {} entity.",
+                path[..=i].join("/"),
+                entity.name
+            ));
+        };
+        match (&field.kind, last) {
+            (
+                acumatica_codegen::ir::FieldKind::Value(_)
+                | acumatica_codegen::ir::FieldKind::Untyped(_),
+                true,
+            ) => {}
+            (
+                acumatica_codegen::ir::FieldKind::Linked(t)
+                | acumatica_codegen::ir::FieldKind::Detail(t),
+                false,
+            ) => match ep.entity(t) {
+                Some(next) => current = next,
+                None => {
+                    return Err(format!(
+                        "The field '{}' cannot be resolved.",
+                        path[..=i].join("/")
+                    ));
+                }
+            },
+            _ => {
+                return Err(format!(
+                    "'{}' is not a value field and cannot be compared.",
+                    path[..=i].join("/")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn eval_options(s: &Inner) -> filter::EvalOptions {
+    filter::EvalOptions {
+        case_insensitive: s.config.case_insensitive_filters,
+    }
+}
+
+fn eval_error(e: &filter::EvalError) -> Response {
+    wire::http_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &e.to_string(),
+        "PX.Api.ContractBased.OData.ODataFilterException",
+    )
+}
+
+fn tenant<'s>(
+    s: &'s Inner,
+    caller: &Caller,
+) -> Result<&'s std::sync::RwLock<TenantData>, Response> {
+    s.tenant(&caller.session.tenant).ok_or_else(|| {
+        wire::http_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Unknown tenant.",
+            "PX.Data.PXUndefinedCompanyException",
+        )
+    })
+}
+
+fn list(s: &Inner, ep: &EndpointModel, entity: &Entity, caller: &Caller, q: &Query) -> Response {
+    // Not among the contract API's parameters (D-PARAMETER); a tenant's Web API refuses them.
+    // INFERENCE: 400 with an HttpError naming the parameter.
+    if let Some(bad) = q.names().find(|n| {
+        [
+            "$orderby",
+            "$count",
+            "$inlinecount",
+            "$apply",
+            "$search",
+            "$levels",
+        ]
+        .iter()
+        .any(|b| b.eq_ignore_ascii_case(n))
+    }) {
+        return wire::message(
+            StatusCode::BAD_REQUEST,
+            &format!("The query parameter '{bad}' is not supported."),
+        );
+    }
+    let number = |name: &str| -> Result<Option<usize>, Response> {
+        match q.get(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
+                wire::message(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The value '{v}' is not valid for {name}."),
+                )
+            }),
+        }
+    };
+    let (top, skip) = match (number("$top"), number("$skip")) {
+        (Ok(t), Ok(s)) => (t, s.unwrap_or(0)),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let filter = match parse_filter(s, ep, entity, q) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let lock = match tenant(s, caller) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let view = View::parse(q.get("$expand"), q.get("$select"), q.get("$custom"));
+    let data = store::read(lock);
+    let ctx = Ctx {
+        ep,
+        data: &data,
+        view: &view,
+    };
+    let keys = s.model.keys_of(&entity.name);
+    let opts = eval_options(s);
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    if let Some(table) = data.table(&entity.name) {
+        for record in table.values() {
+            if top.is_some_and(|t| out.len() >= t) {
+                break;
+            }
+            if let Some(f) = &filter {
+                match filter::eval(f, record, &opts) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => return eval_error(&e),
+                }
+            }
+            if skipped < skip {
+                skipped += 1;
+                continue;
+            }
+            let Some(obj) = record.as_object() else {
+                continue;
+            };
+            out.push(ctx.top(entity, obj, out.len() + 1, keys));
+        }
+    }
+    wire::json(StatusCode::OK, &Value::Array(out))
+}
+
+fn get_one(
+    s: &Inner,
+    ep: &EndpointModel,
+    entity: &Entity,
+    caller: &Caller,
+    segs: &[&str],
+    q: &Query,
+) -> Response {
+    if segs.is_empty() {
+        return not_found_route();
+    }
+    let lock = match tenant(s, caller) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let data = store::read(lock);
+    let Some(id) = locate(s, &data, entity, segs) else {
+        return wire::not_found_500();
+    };
+    let Some(record) = data.get(&entity.name, id) else {
+        return wire::not_found_500();
+    };
+    let view = View::parse(q.get("$expand"), q.get("$select"), q.get("$custom"));
+    let ctx = Ctx {
+        ep,
+        data: &data,
+        view: &view,
+    };
+    wire::json(
+        StatusCode::OK,
+        &ctx.top(entity, record, 1, s.model.keys_of(&entity.name)),
+    )
+}
+
+fn delete(s: &Inner, entity: &Entity, caller: &Caller, segs: &[&str]) -> Response {
+    let lock = match tenant(s, caller) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let mut data = store::write(lock);
+    let Some(id) = locate(s, &data, entity, segs) else {
+        return wire::not_found_500();
+    };
+    if data.remove(&entity.name, id).is_none() {
+        return wire::not_found_500();
+    }
+    s.metrics.write(&entity.name, id);
+    s.store.mark_dirty();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "*")
+}
+
+/// Parses a JSON object body, or answers 400.
+pub(super) fn object_body(body: &[u8]) -> Result<Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(wire::bad_json("The request body must be a JSON object.")),
+        Err(e) => Err(wire::bad_json(&e.to_string())),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn put(
+    s: &Inner,
+    ep: &EndpointModel,
+    entity: &Entity,
+    caller: &Caller,
+    q: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+    patch: bool,
+) -> Response {
+    let body = match object_body(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let if_none = is_star(headers, header::IF_NONE_MATCH);
+    let if_match = is_star(headers, header::IF_MATCH);
+    if patch && if_none {
+        return wire::message(
+            StatusCode::PRECONDITION_FAILED,
+            "PATCH updates existing records only; If-None-Match: * cannot be satisfied.",
+        );
+    }
+    let filter = match parse_filter(s, ep, entity, q) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let lock = match tenant(s, caller) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let mut data = store::write(lock);
+    let key_fields = s.model.keys_of(&entity.name).to_vec();
+    let existing_id = match (&filter, data.table(&entity.name)) {
+        (_, None) => None,
+        (Some(f), Some(table)) => {
+            let opts = eval_options(s);
+            let mut found = None;
+            for v in table.values() {
+                match filter::eval(f, v, &opts) {
+                    Ok(true) => {
+                        found = v.as_object().and_then(store::record_id);
+                        break;
+                    }
+                    Ok(false) => {}
+                    Err(e) => return eval_error(&e),
+                }
+            }
+            found
+        }
+        (None, Some(table)) => body_id(&body)
+            .filter(|id| table.get(*id).is_some())
+            .or_else(|| {
+                body_keys(&entity.name, &key_fields, &body).and_then(|k| table.find_by_keys(&k))
+            }),
+    };
+    match (existing_id, if_none, if_match) {
+        (Some(_), true, _) => {
+            return wire::message(
+                StatusCode::PRECONDITION_FAILED,
+                "The entity cannot be inserted because an entity with these keys already exists.",
+            );
+        }
+        (None, _, true) => {
+            return wire::message(
+                StatusCode::PRECONDITION_FAILED,
+                "The entity cannot be updated because no entity with these keys exists.",
+            );
+        }
+        (None, _, _) if patch => {
+            return wire::message(StatusCode::NOT_FOUND, "No entity satisfies the condition.");
+        }
+        _ => {}
+    }
+    let mut counters = data.counters.clone();
+    let result = {
+        let ctx = WriteCtx {
+            model: &s.model,
+            ep,
+            data: &data,
+            site: s.site,
+        };
+        let existing = existing_id.and_then(|id| data.get(&entity.name, id));
+        write::apply(&ctx, entity, existing, &body, &mut |c: &str| {
+            let n = counters.entry(c.to_owned()).or_insert(0);
+            *n += 1;
+            *n
+        })
+    };
+    let record = match result {
+        Ok(r) => r,
+        Err(Invalid(echo)) => return wire::json(StatusCode::UNPROCESSABLE_ENTITY, &echo),
+    };
+    let stored = match existing_id {
+        Some(id) => data.replace(&entity.name, id, record).map(|()| id),
+        None => data.insert(&entity.name, &key_fields, record),
+    };
+    let id = match stored {
+        Ok(id) => id,
+        Err(e) => {
+            let mut echo = body.clone();
+            echo.insert("error".into(), Value::String(format!("{e}.")));
+            return wire::json(StatusCode::UNPROCESSABLE_ENTITY, &Value::Object(echo));
+        }
+    };
+    data.counters = counters;
+    s.metrics.write(&entity.name, id);
+    s.store.mark_dirty();
+    let view = View::parse(q.get("$expand"), q.get("$select"), q.get("$custom"));
+    let ctx = Ctx {
+        ep,
+        data: &data,
+        view: &view,
+    };
+    match data.get(&entity.name, id) {
+        Some(record) => wire::json(StatusCode::OK, &ctx.top(entity, record, 1, &key_fields)),
+        None => wire::not_found_500(),
+    }
+}

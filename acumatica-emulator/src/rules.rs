@@ -1,0 +1,622 @@
+//! Entity-specific business facts, as data: references, drop-downs, defaults, numbering, actions,
+//! custom fields. Handlers stay generic; an entity without rules is served as the schema says.
+//!
+//! Every rule names fields by wire name and applies only when the entity being served has them,
+//! so the same table works for every endpoint version.
+
+use acumatica_codegen::ir::ValueKind;
+
+/// A literal a rule writes into a record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Lit {
+    Str(&'static str),
+    Bool(bool),
+}
+
+impl Lit {
+    pub(crate) fn to_json(self) -> serde_json::Value {
+        match self {
+            Lit::Str(s) => serde_json::Value::String(s.to_owned()),
+            Lit::Bool(b) => serde_json::Value::Bool(b),
+        }
+    }
+}
+
+/// A field whose value must be the key of a record of another entity.
+#[derive(Debug)]
+pub(crate) struct Reference {
+    pub(crate) entity: &'static str,
+    /// `CustomerID`, or `Details/InventoryID` for a field of detail lines.
+    pub(crate) path: &'static str,
+    /// Entities whose (single) key the value may name.
+    pub(crate) targets: &'static [&'static str],
+    /// The display name used in the error: `'Customer' cannot be found in the system.`
+    pub(crate) label: &'static str,
+}
+
+pub(crate) const REFERENCES: &[Reference] = &[
+    Reference {
+        entity: "SalesOrder",
+        path: "CustomerID",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "SalesOrder",
+        path: "Details/InventoryID",
+        targets: &["StockItem", "NonStockItem"],
+        label: "Inventory ID",
+    },
+    Reference {
+        entity: "Invoice",
+        path: "Customer",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "Invoice",
+        path: "Details/InventoryID",
+        targets: &["StockItem", "NonStockItem"],
+        label: "Inventory ID",
+    },
+    Reference {
+        entity: "SalesInvoice",
+        path: "CustomerID",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "SalesInvoice",
+        path: "Details/InventoryID",
+        targets: &["StockItem", "NonStockItem"],
+        label: "Inventory ID",
+    },
+    Reference {
+        entity: "Bill",
+        path: "Vendor",
+        targets: &["Vendor"],
+        label: "Vendor",
+    },
+    Reference {
+        entity: "PurchaseOrder",
+        path: "VendorID",
+        targets: &["Vendor"],
+        label: "Vendor",
+    },
+    Reference {
+        entity: "PurchaseOrder",
+        path: "Details/InventoryID",
+        targets: &["StockItem", "NonStockItem"],
+        label: "Inventory ID",
+    },
+    Reference {
+        entity: "Shipment",
+        path: "CustomerID",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "Payment",
+        path: "CustomerID",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "CustomerLocation",
+        path: "CustomerID",
+        targets: &["Customer"],
+        label: "Customer",
+    },
+    Reference {
+        entity: "ItemWarehouse",
+        path: "InventoryID",
+        targets: &["StockItem"],
+        label: "Inventory ID",
+    },
+];
+
+/// A drop-down: the values it accepts, each a label (what the API shows) with its internal codes.
+#[derive(Debug)]
+pub(crate) struct DropDown {
+    pub(crate) entity: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) values: &'static [(&'static str, &'static [&'static str])],
+}
+
+const DOC_TYPES_AR: &[(&str, &[&str])] = &[
+    ("Invoice", &["INV"]),
+    ("Debit Memo", &["DRM"]),
+    ("Credit Memo", &["CRM"]),
+    ("Overdue Charge", &["FCH"]),
+    ("Credit WO", &["CRW"]),
+];
+const DOC_STATUSES: &[(&str, &[&str])] = &[
+    ("On Hold", &["H"]),
+    ("Balanced", &["B"]),
+    ("Open", &["N"]),
+    ("Closed", &["C"]),
+    ("Voided", &["V"]),
+    ("Pending Print", &["P"]),
+    ("Pending Email", &["E"]),
+    ("Canceled", &["L"]),
+    ("Credit Hold", &["R"]),
+];
+const ACCOUNT_STATUSES: &[(&str, &[&str])] = &[
+    ("Active", &["A"]),
+    ("On Hold", &["H"]),
+    ("Credit Hold", &["C"]),
+    ("Hold Payments", &["P"]),
+    ("Inactive", &["I"]),
+    ("One-Time", &["T"]),
+];
+
+pub(crate) const DROP_DOWNS: &[DropDown] = &[
+    DropDown {
+        entity: "Customer",
+        path: "Status",
+        values: ACCOUNT_STATUSES,
+    },
+    DropDown {
+        entity: "Vendor",
+        path: "Status",
+        values: ACCOUNT_STATUSES,
+    },
+    DropDown {
+        entity: "StockItem",
+        path: "ItemStatus",
+        values: &[
+            ("Active", &["AC"]),
+            ("No Sales", &["NS"]),
+            ("No Purchases", &["NP"]),
+            ("No Request", &["NR"]),
+            ("Inactive", &["IN"]),
+            ("Marked for Deletion", &["DE"]),
+        ],
+    },
+    DropDown {
+        entity: "SalesOrder",
+        path: "OrderType",
+        values: &[
+            ("SO", &[]),
+            ("QT", &[]),
+            ("IN", &[]),
+            ("RC", &[]),
+            ("RM", &[]),
+            ("CM", &[]),
+            ("CS", &[]),
+            ("TR", &[]),
+        ],
+    },
+    DropDown {
+        entity: "SalesOrder",
+        path: "Status",
+        values: &[
+            ("Open", &["N"]),
+            ("On Hold", &["H"]),
+            ("Pending Approval", &["P"]),
+            ("Rejected", &["V"]),
+            ("Credit Hold", &["R"]),
+            ("Back Order", &["B"]),
+            ("Shipping", &["S"]),
+            ("Completed", &["C"]),
+            ("Cancelled", &["L"]),
+            ("Invoiced", &["I"]),
+        ],
+    },
+    DropDown {
+        entity: "Invoice",
+        path: "Type",
+        values: DOC_TYPES_AR,
+    },
+    DropDown {
+        entity: "Invoice",
+        path: "Status",
+        values: DOC_STATUSES,
+    },
+    DropDown {
+        entity: "SalesInvoice",
+        path: "Type",
+        values: DOC_TYPES_AR,
+    },
+    DropDown {
+        entity: "SalesInvoice",
+        path: "Status",
+        values: DOC_STATUSES,
+    },
+    DropDown {
+        entity: "Bill",
+        path: "Type",
+        values: &[
+            ("Bill", &["INV"]),
+            ("Debit Adj.", &["ADR"]),
+            ("Credit Adj.", &["ACR"]),
+            ("Prepayment", &["PPM"]),
+        ],
+    },
+];
+
+/// The drop-down on `entity`'s `path`, if there is one.
+pub(crate) fn drop_down(entity: &str, path: &str) -> Option<&'static DropDown> {
+    DROP_DOWNS
+        .iter()
+        .find(|d| d.entity == entity && d.path == path)
+}
+
+impl DropDown {
+    /// The label a value stands for (a label or an internal code, any case).
+    pub(crate) fn resolve(&self, value: &str) -> Option<&'static str> {
+        let v = value.trim();
+        self.values
+            .iter()
+            .find(|(label, codes)| {
+                label.eq_ignore_ascii_case(v) || codes.iter().any(|c| c.eq_ignore_ascii_case(v))
+            })
+            .map(|(label, _)| *label)
+    }
+
+    pub(crate) fn labels(&self) -> String {
+        self.values
+            .iter()
+            .map(|(l, _)| *l)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Fields that must have a value when a record is inserted (besides keys that are not
+/// auto-numbered).
+pub(crate) const REQUIRED_ON_INSERT: &[(&str, &str)] =
+    &[("SalesOrder", "CustomerID"), ("Invoice", "Customer")];
+
+/// Values the graph sets on insert when the request leaves them out.
+pub(crate) const DEFAULTS: &[(&str, &str, Lit)] = &[
+    ("Customer", "Status", Lit::Str("Active")),
+    ("Vendor", "Status", Lit::Str("Active")),
+    ("StockItem", "ItemStatus", Lit::Str("Active")),
+    ("SalesOrder", "Hold", Lit::Bool(false)),
+    ("SalesOrder", "Status", Lit::Str("Open")),
+    ("SalesOrder", "CurrencyID", Lit::Str("USD")),
+    ("Invoice", "Hold", Lit::Bool(false)),
+    ("Invoice", "Status", Lit::Str("Balanced")),
+    ("Invoice", "Type", Lit::Str("Invoice")),
+];
+
+/// Document totals the graph keeps: (entity, detail field, quantity, unit price, line amount,
+/// document total).
+pub(crate) const TOTALS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "SalesOrder",
+        "Details",
+        "OrderQty",
+        "UnitPrice",
+        "ExtendedPrice",
+        "OrderTotal",
+    ),
+    (
+        "Invoice",
+        "Details",
+        "Qty",
+        "UnitPrice",
+        "ExtendedPrice",
+        "Amount",
+    ),
+];
+
+/// Auto-numbered keys: (entity, field, prefix, digits). Any other key ending in `Nbr` is numbered
+/// with six digits and no prefix; integer keys count up from 100000.
+pub(crate) const NUMBERING: &[(&str, &str, &str, usize)] = &[
+    ("SalesOrder", "OrderNbr", "", 6),
+    ("Invoice", "ReferenceNbr", "INV", 6),
+    ("SalesInvoice", "ReferenceNbr", "INV", 6),
+    ("Bill", "ReferenceNbr", "BILL", 6),
+    ("Case", "CaseID", "", 6),
+    ("Opportunity", "OpportunityID", "OP", 6),
+];
+
+/// Whether a key field is numbered by the server when a new record leaves it out.
+pub(crate) fn is_auto_numbered(entity: &str, field: &str, kind: Option<ValueKind>) -> bool {
+    NUMBERING
+        .iter()
+        .any(|(e, f, _, _)| *e == entity && *f == field)
+        || field.ends_with("Nbr")
+        || matches!(kind, Some(ValueKind::Int | ValueKind::Long))
+}
+
+/// The n-th number of an auto-numbered key.
+pub(crate) fn format_number(
+    entity: &str,
+    field: &str,
+    kind: Option<ValueKind>,
+    n: u64,
+) -> serde_json::Value {
+    if matches!(kind, Some(ValueKind::Int | ValueKind::Long)) {
+        return serde_json::Value::from(100_000 + n);
+    }
+    let (prefix, width) = NUMBERING
+        .iter()
+        .find(|(e, f, _, _)| *e == entity && *f == field)
+        .map_or(("", 6), |(_, _, p, w)| (*p, *w));
+    serde_json::Value::String(format!("{prefix}{n:0width$}"))
+}
+
+/// Key fields of detail lines, for matching lines in a PUT; `LineNbr` when not listed.
+pub(crate) const DETAIL_KEYS: &[(&str, &[&str])] = &[("CustomerContact", &["ContactID"])];
+
+/// Field assignments an action makes.
+pub(crate) type Effects = &'static [(&'static str, Lit)];
+
+/// What an action does to the record it is applied to: (entity, action, assignments).
+pub(crate) const ACTION_EFFECTS: &[(&str, &str, Effects)] = &[
+    (
+        "SalesOrder",
+        "CancelSalesOrder",
+        &[("Status", Lit::Str("Cancelled"))],
+    ),
+    (
+        "SalesOrder",
+        "ReopenSalesOrder",
+        &[("Status", Lit::Str("Open"))],
+    ),
+    (
+        "SalesOrder",
+        "OpenSalesOrder",
+        &[("Status", Lit::Str("Open")), ("Hold", Lit::Bool(false))],
+    ),
+    (
+        "SalesOrder",
+        "ReleaseFromCreditHoldSalesOrder",
+        &[
+            ("CreditHold", Lit::Bool(false)),
+            ("Status", Lit::Str("Open")),
+        ],
+    ),
+    (
+        "SalesOrder",
+        "SalesOrderCreateShipment",
+        &[("Status", Lit::Str("Shipping"))],
+    ),
+    (
+        "SalesOrder",
+        "PutOnHold",
+        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
+    ),
+    (
+        "SalesOrder",
+        "ReleaseFromHold",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
+    ),
+    (
+        "Invoice",
+        "ReleaseInvoice",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
+    ),
+    (
+        "Invoice",
+        "PutOnHold",
+        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
+    ),
+    (
+        "Invoice",
+        "ReleaseFromHold",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
+    ),
+    (
+        "SalesInvoice",
+        "ReleaseSalesInvoice",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
+    ),
+    (
+        "SalesInvoice",
+        "PutOnHold",
+        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
+    ),
+    (
+        "SalesInvoice",
+        "ReleaseFromHold",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
+    ),
+    (
+        "Bill",
+        "ReleaseBill",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
+    ),
+    (
+        "Bill",
+        "PutOnHold",
+        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
+    ),
+    (
+        "Bill",
+        "ReleaseFromHold",
+        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
+    ),
+    ("Customer", "PutOnHold", &[("Status", Lit::Str("On Hold"))]),
+    ("Customer", "RemoveHold", &[("Status", Lit::Str("Active"))]),
+    ("Case", "Close", &[("Status", Lit::Str("Closed"))]),
+];
+
+/// The effects of an action, if any.
+pub(crate) fn action_effects(entity: &str, action: &str) -> Effects {
+    ACTION_EFFECTS
+        .iter()
+        .find(|(e, a, _)| *e == entity && a.eq_ignore_ascii_case(action))
+        .map_or(&[], |(_, _, effects)| effects)
+}
+
+/// (view or property, field or path, kind) triples.
+pub(crate) type Columns = &'static [(&'static str, &'static str, ValueKind)];
+
+/// Workflow (custom) actions an entity accepts through `POST /{Entity}/{actionName}`, with the
+/// custom parameters each takes: (view, field, kind).
+pub(crate) const WORKFLOW_ACTIONS: &[(&str, &str, Columns)] = &[
+    ("SalesOrder", "PutOnHold", &[]),
+    ("SalesOrder", "ReleaseFromHold", &[]),
+    ("Invoice", "PutOnHold", &[]),
+    ("Invoice", "ReleaseFromHold", &[]),
+    ("SalesInvoice", "PutOnHold", &[]),
+    ("SalesInvoice", "ReleaseFromHold", &[]),
+    ("Bill", "PutOnHold", &[]),
+    ("Bill", "ReleaseFromHold", &[]),
+    ("Customer", "PutOnHold", &[]),
+    ("Customer", "RemoveHold", &[]),
+    (
+        "Case",
+        "Close",
+        &[("FilterPreview", "Reason", ValueKind::String)],
+    ),
+];
+
+/// The workflow actions of an entity.
+pub(crate) fn workflow_actions(
+    entity: &str,
+) -> impl Iterator<
+    Item = &'static (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str, ValueKind)],
+    ),
+> {
+    WORKFLOW_ACTIONS
+        .iter()
+        .filter(move |(e, _, _)| *e == entity)
+}
+
+/// Custom fields (not in the contract; reached through `$custom` and `custom`):
+/// (entity, view, field, kind). `Entity` may be a detail entity.
+pub(crate) const CUSTOM_FIELDS: &[(&str, &str, &str, ValueKind)] = &[
+    (
+        "Customer",
+        "CurrentCustomer",
+        "UsrLoyaltyTier",
+        ValueKind::String,
+    ),
+    (
+        "Customer",
+        "CurrentCustomer",
+        "UsrCreditScore",
+        ValueKind::Int,
+    ),
+    (
+        "Customer",
+        "Document",
+        "AttributeINDUSTRY",
+        ValueKind::String,
+    ),
+    (
+        "StockItem",
+        "ItemSettings",
+        "UsrRepairItemType",
+        ValueKind::String,
+    ),
+    (
+        "SalesOrder",
+        "Document",
+        "UsrExternalRef",
+        ValueKind::String,
+    ),
+    (
+        "SalesOrderDetail",
+        "Transactions",
+        "UsrGiftWrap",
+        ValueKind::Boolean,
+    ),
+    (
+        "Invoice",
+        "Document",
+        "CuryBalanceWOTotal",
+        ValueKind::Decimal,
+    ),
+];
+
+/// The custom fields of an entity.
+pub(crate) fn custom_fields(
+    entity: &str,
+) -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str, ValueKind)> {
+    CUSTOM_FIELDS.iter().filter(move |(e, ..)| *e == entity)
+}
+
+/// The graph and primary view of top-level entities, for `files:put` links; detail lines use
+/// their parent's graph and the detail field as the view.
+pub(crate) const GRAPHS: &[(&str, &str, &str)] = &[
+    ("Customer", "PX.Objects.AR.CustomerMaint", "BAccount"),
+    ("Vendor", "PX.Objects.AP.VendorMaint", "BAccount"),
+    ("StockItem", "PX.Objects.IN.InventoryItemMaint", "Item"),
+    ("NonStockItem", "PX.Objects.IN.NonStockItemMaint", "Item"),
+    ("SalesOrder", "PX.Objects.SO.SOOrderEntry", "Document"),
+    ("Invoice", "PX.Objects.AR.ARInvoiceEntry", "Document"),
+    ("SalesInvoice", "PX.Objects.SO.SOInvoiceEntry", "Document"),
+    ("Bill", "PX.Objects.AP.APInvoiceEntry", "Document"),
+    ("Contact", "PX.Objects.CR.ContactMaint", "Contact"),
+];
+
+/// (graph type, view) of an entity.
+pub(crate) fn graph(entity: &str) -> (String, String) {
+    GRAPHS
+        .iter()
+        .find(|(e, ..)| *e == entity)
+        .map(|(_, g, v)| ((*g).to_owned(), (*v).to_owned()))
+        .unwrap_or_else(|| (format!("PX.Objects.{entity}Maint"), entity.to_owned()))
+}
+
+/// Fraction digits of a decimal field: quantities have 6 in the database, amounts and prices 4.
+pub(crate) fn decimal_scale(field: &str) -> u32 {
+    if field.contains("Qty") || field.contains("Quantity") {
+        6
+    } else {
+        4
+    }
+}
+
+/// (inquiry name, source entity, columns, key properties).
+pub(crate) type Inquiry = (&'static str, &'static str, Columns, &'static [&'static str]);
+
+/// Generic inquiries served over OData: (inquiry name, source entity, columns as
+/// (OData property, wire field or `Linked/Field`, kind), key properties).
+pub(crate) const INQUIRIES: &[Inquiry] = &[
+    (
+        "Customers",
+        "Customer",
+        &[
+            ("CustomerID", "CustomerID", ValueKind::String),
+            ("CustomerName", "CustomerName", ValueKind::String),
+            ("Status", "Status", ValueKind::String),
+            ("CustomerClass", "CustomerClass", ValueKind::String),
+            ("Email", "MainContact/Email", ValueKind::String),
+            ("City", "MainContact/Address/City", ValueKind::String),
+            ("CreditLimit", "CreditLimit", ValueKind::Decimal),
+            (
+                "LastModifiedDateTime",
+                "LastModifiedDateTime",
+                ValueKind::DateTime,
+            ),
+        ],
+        &["CustomerID"],
+    ),
+    (
+        "SalesOrders",
+        "SalesOrder",
+        &[
+            ("OrderType", "OrderType", ValueKind::String),
+            ("OrderNbr", "OrderNbr", ValueKind::String),
+            ("CustomerID", "CustomerID", ValueKind::String),
+            ("Status", "Status", ValueKind::String),
+            ("Date", "Date", ValueKind::DateTime),
+            ("OrderTotal", "OrderTotal", ValueKind::Decimal),
+            ("Description", "Description", ValueKind::String),
+        ],
+        &["OrderType", "OrderNbr"],
+    ),
+    (
+        "StockItems",
+        "StockItem",
+        &[
+            ("InventoryID", "InventoryID", ValueKind::String),
+            ("Description", "Description", ValueKind::String),
+            ("ItemClass", "ItemClass", ValueKind::String),
+            ("ItemStatus", "ItemStatus", ValueKind::String),
+            ("DefaultPrice", "DefaultPrice", ValueKind::Decimal),
+            ("BaseUOM", "BaseUOM", ValueKind::String),
+        ],
+        &["InventoryID"],
+    ),
+];

@@ -1,0 +1,118 @@
+//! The binary starts on every shared schema and serves every top-level entity it declares.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Kills the child when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Top-level entities with a list operation: paths `/{Entity}` with `get`.
+fn listed_entities(schema: &Value) -> Vec<String> {
+    schema["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(p, item)| p.matches('/').count() == 1 && item.get("get").is_some())
+        .map(|(p, _)| p.trim_start_matches('/').to_owned())
+        .collect()
+}
+
+async fn serve_schema(path: &std::path::Path) {
+    let bytes = std::fs::read(path).unwrap();
+    let schema: Value =
+        serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args([
+            "--schema",
+            path.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+            "--records",
+            "3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Running(child);
+    // The binary prints its URL and the credentials once it listens.
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(first.contains(&url), "{first}");
+    let rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("name=admin password=admin tenant=Company")),
+        "{rest:?}"
+    );
+
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let root: Value = loop {
+        match c.get(format!("{url}/entity")).send().await {
+            Ok(r) if r.status() == 200 => break r.json().await.unwrap(),
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(50)).await,
+            other => panic!("the binary does not answer: {other:?}"),
+        }
+    };
+    let href = root["endpoints"][0]["href"].as_str().unwrap().to_owned();
+    let login = c
+        .post(format!("{url}/entity/auth/login"))
+        .json(&json!({"name": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 204);
+    let entities = listed_entities(&schema);
+    assert!(!entities.is_empty());
+    for entity in &entities {
+        let resp = c
+            .get(format!("{url}{href}{entity}?$top=1"))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 200, "{}: GET {entity}: {body}", path.display());
+        assert!(body.is_array(), "{entity}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_every_shared_schema() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/schemas");
+    let mut schemas: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    schemas.sort();
+    assert!(schemas.len() >= 4, "{schemas:?}");
+    for schema in schemas {
+        serve_schema(&schema).await;
+    }
+}
