@@ -1,6 +1,6 @@
 //! The names most programs need: `use acumatica_sdk::prelude::*;`.
 
-pub use crate::batch::BatchCall;
+pub use crate::batch::{Batch, BatchCall, BatchResults};
 pub use crate::client::{AcumaticaClient, Credentials};
 pub use crate::default::DefaultEndpoint as _;
 pub use crate::default::{Customer, Invoice, SalesOrder, StockItem};
