@@ -1,14 +1,82 @@
-//! `cargo xtask bench`: placeholder until the benchmarks land (see issue #5).
+//! `cargo xtask bench`: the benchmarks, in release builds.
+//!
+//! - `batch`: the batch benchmark of issue #5 (`acumatica-sdk/benches/batch.rs`), with the
+//!   emulator binary built first so that the client's CPU time is measured alone.
+//! - `codegen`: generation time of the Default endpoint with a release build of the generator.
 
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::generate::workspace_root;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Which benchmark to run.
+    /// Which benchmark: `batch` or `codegen`.
     #[arg(default_value = "batch")]
     which: String,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("benchmark {:?} is not available yet", args.which)
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("running {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+pub(crate) fn run_bench(args: Args) -> Result<ExitCode> {
+    match args.which.as_str() {
+        "batch" => {
+            run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "acumatica-emulator",
+                "--bin",
+                "acumatica-emulator",
+            ]))?;
+            let bin = workspace_root().join("target/release/acumatica-emulator");
+            run(cargo()
+                .args(["bench", "-p", "acumatica-sdk", "--bench", "batch"])
+                .env("ACUMATICA_EMULATOR_BIN", bin))?;
+        }
+        "codegen" => {
+            run(cargo().args(["build", "--release", "-p", "xtask"]))?;
+            let xtask = workspace_root().join("target/release/xtask");
+            let out = std::env::temp_dir()
+                .join(format!("acumatica-codegen-bench-{}", std::process::id()));
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let started = Instant::now();
+                run(Command::new(&xtask)
+                    .current_dir(workspace_root())
+                    .args([
+                        "generate",
+                        "--schema",
+                        "schemas/Default_24.200.001.json",
+                        "--endpoint-xml",
+                        "schemas/Default_24.200.001.endpoint.xml",
+                        "--out",
+                    ])
+                    .arg(&out))?;
+                times.push(started.elapsed());
+            }
+            let _ = std::fs::remove_dir_all(&out);
+            times.sort();
+            println!(
+                "generation of Default/24.200.001 (release, whole process, 5 runs): min {:.2?}, median {:.2?}",
+                times[0], times[2]
+            );
+        }
+        other => bail!("unknown benchmark {other:?}: expected `batch` or `codegen`"),
+    }
+    Ok(ExitCode::SUCCESS)
 }

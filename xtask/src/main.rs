@@ -29,7 +29,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Generate(args) => generate::run(args),
-        Task::Bench(args) => bench::run(args),
+        Task::Bench(args) => bench::run_bench(args),
     };
     match result {
         Ok(code) => code,
