@@ -142,11 +142,10 @@ async fn overhead(n: usize) -> (f64, f64, Option<Duration>, &'static str) {
                 .spawn()
                 .expect("emulator binary starts");
             let stdout = child.stdout.take().expect("stdout");
-            let line = std::io::BufReader::new(stdout)
-                .lines()
-                .next()
-                .and_then(Result::ok)
-                .unwrap_or_default();
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let line = lines.next().and_then(Result::ok).unwrap_or_default();
+            // Keep reading what it prints, or it dies of a broken pipe.
+            std::thread::spawn(move || lines.for_each(drop));
             let url = line
                 .split_whitespace()
                 .find(|w| w.starts_with("http://"))
