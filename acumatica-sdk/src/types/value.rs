@@ -213,6 +213,16 @@ impl<T: fmt::Debug> fmt::Debug for Value<T> {
     }
 }
 
+impl<T: fmt::Display> fmt::Display for Value<T> {
+    /// The value, or nothing when there is none.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            State::Set(v) => v.fmt(f),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<T: ValueType> Value<T> {
     /// Writes the wrapper's members (`value`, `error`, the rest) into an open map, so that
     /// containers such as custom fields can put their own members around them.
