@@ -69,19 +69,38 @@ pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> 
     let _ = std::fs::remove_dir_all(&staging);
 
     let mut report = WriteReport::default();
-    let written = (|| -> Result<()> {
-        for f in files {
+    for f in files {
+        report.files += 1;
+        report.lines += f.contents.lines().count();
+        report.bytes += f.contents.len();
+    }
+    let write_all = |part: &[GeneratedFile]| -> Result<()> {
+        for f in part {
             let target = staging.join(&f.path);
             if let Some(p) = target.parent() {
                 std::fs::create_dir_all(p).map_err(io("creating", p))?;
             }
             std::fs::write(&target, &f.contents).map_err(io("writing", &target))?;
-            report.files += 1;
-            report.lines += f.contents.lines().count();
-            report.bytes += f.contents.len();
         }
         Ok(())
-    })();
+    };
+    // Hundreds of small files: spread the file-system work over the cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    let written = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || write_all(part)))
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or_else(|_| {
+                Err(Error::Emit {
+                    file: dir.display().to_string(),
+                    message: "a writer thread panicked".into(),
+                })
+            })
+        })
+    });
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);

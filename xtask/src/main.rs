@@ -9,6 +9,11 @@ mod generate;
 
 use clap::{Parser, Subcommand};
 
+// The generator allocates many small token trees; mimalloc handles that load much faster
+// than the system allocator, and it is used by the tool only, never by the libraries.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "acumatica-rs project tasks")]
 struct Cli {
