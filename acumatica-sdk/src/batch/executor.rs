@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::BatchOptions;
 use super::job::{Job, LoginLimitHit, Outcome};
 use super::report::BatchReport;
-use super::BatchOptions;
 use crate::client::Shared;
 use crate::error::Error;
 use crate::session::Session;
@@ -43,7 +43,11 @@ impl State<'_> {
 
     fn next(&self) -> Option<usize> {
         let mut q = self.lock_queue();
-        let next = if self.stop.load(Ordering::Relaxed) { None } else { q.0.pop_front() };
+        let next = if self.stop.load(Ordering::Relaxed) {
+            None
+        } else {
+            q.0.pop_front()
+        };
         if next.is_none() {
             q.1 -= 1;
         }
@@ -52,11 +56,17 @@ impl State<'_> {
 
     fn finished(&self, index: usize, ok: bool, took: Duration) {
         self.status[index].store(DONE, Ordering::Relaxed);
-        self.durations.lock().unwrap_or_else(|p| p.into_inner()).push(took);
+        self.durations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(took);
         if ok {
             self.succeeded.fetch_add(1, Ordering::Relaxed);
         } else {
-            self.first_failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(index);
+            self.first_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(index);
             if self.options.fail_fast {
                 self.stop.store(true, Ordering::Relaxed);
             }
@@ -78,7 +88,10 @@ impl State<'_> {
         let mut q = self.lock_queue();
         q.1 -= 1;
         let error = hit.clone();
-        self.login_limit.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(hit);
+        self.login_limit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(hit);
         if q.1 > 0 {
             q.0.push_front(index);
             return;
@@ -94,11 +107,22 @@ impl State<'_> {
 
 /// Runs every job; returns the report. Jobs without a result afterwards (timed out, cancelled)
 /// are given an error saying so.
-pub(crate) async fn execute(jobs: &[Arc<dyn Job>], options: &BatchOptions, shared: &Arc<Shared>, client_session: &Session) -> BatchReport {
+pub(crate) async fn execute(
+    jobs: &[Arc<dyn Job>],
+    options: &BatchOptions,
+    shared: &Arc<Shared>,
+    client_session: &Session,
+) -> BatchReport {
     let total = jobs.len();
     let lanes = options.max_concurrent.max(1).min(total.max(1));
     let sessions: Vec<Session> = (0..lanes)
-        .map(|i| if i == 0 && options.use_client_session { client_session.clone() } else { Session::new(shared.clone()) })
+        .map(|i| {
+            if i == 0 && options.use_client_session {
+                client_session.clone()
+            } else {
+                Session::new(shared.clone())
+            }
+        })
         .collect();
     let state = State {
         jobs,
@@ -112,7 +136,9 @@ pub(crate) async fn execute(jobs: &[Arc<dyn Job>], options: &BatchOptions, share
         first_failure: Mutex::new(None),
         login_limit: Mutex::new(None),
         #[cfg(feature = "progress")]
-        bar: options.progress_bar.then(|| indicatif::ProgressBar::new(total as u64)),
+        bar: options
+            .progress_bar
+            .then(|| indicatif::ProgressBar::new(total as u64)),
     };
 
     let started = Instant::now();
@@ -134,9 +160,16 @@ pub(crate) async fn execute(jobs: &[Arc<dyn Job>], options: &BatchOptions, share
         let running = state.status[i].load(Ordering::Relaxed) == RUNNING;
         let request = job.info();
         job.fail(if timed_out {
-            Error::Timeout { request, elapsed, may_have_been_applied: running && job.is_write() }
+            Error::Timeout {
+                request,
+                elapsed,
+                may_have_been_applied: running && job.is_write(),
+            }
         } else {
-            Error::Cancelled { request, may_have_been_applied: running && job.is_write() }
+            Error::Cancelled {
+                request,
+                may_have_been_applied: running && job.is_write(),
+            }
         });
     }
     #[cfg(feature = "progress")]
@@ -146,16 +179,44 @@ pub(crate) async fn execute(jobs: &[Arc<dyn Job>], options: &BatchOptions, share
 
     let logins = sessions.iter().map(Session::logins).sum();
     let retries = sessions.iter().map(Session::retries).sum();
-    let lanes_used = sessions.iter().filter(|s| s.logins() > 0 || s.is_active()).count();
+    let lanes_used = sessions
+        .iter()
+        .filter(|s| s.logins() > 0 || s.is_active())
+        .count();
     // Sign out the batch's own sessions before handing back the results.
-    let own = sessions.iter().enumerate().filter(|(i, _)| !(*i == 0 && options.use_client_session));
+    let own = sessions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(*i == 0 && options.use_client_session));
     futures::future::join_all(own.map(|(_, s)| s.logout())).await;
 
-    let durations = state.durations.into_inner().unwrap_or_else(|p| p.into_inner());
+    let durations = state
+        .durations
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     let succeeded = state.succeeded.load(Ordering::Relaxed);
-    let first_failure = *state.first_failure.lock().unwrap_or_else(|p| p.into_inner());
-    let login_limit_hit = state.login_limit.lock().unwrap_or_else(|p| p.into_inner()).is_some();
-    BatchReport::new(total, succeeded, elapsed, durations, lanes, lanes_used, logins, retries, login_limit_hit, timed_out, first_failure)
+    let first_failure = *state
+        .first_failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let login_limit_hit = state
+        .login_limit
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some();
+    BatchReport::new(
+        total,
+        succeeded,
+        elapsed,
+        durations,
+        lanes,
+        lanes_used,
+        logins,
+        retries,
+        login_limit_hit,
+        timed_out,
+        first_failure,
+    )
 }
 
 async fn lane(session: &Session, state: &State<'_>) {
@@ -168,7 +229,11 @@ async fn lane(session: &Session, state: &State<'_>) {
                 Ok(outcome) => outcome,
                 Err(_) => {
                     let request = job.info();
-                    job.fail(Error::Timeout { request, elapsed: started.elapsed(), may_have_been_applied: job.is_write() });
+                    job.fail(Error::Timeout {
+                        request,
+                        elapsed: started.elapsed(),
+                        may_have_been_applied: job.is_write(),
+                    });
                     Outcome::Failure
                 }
             },

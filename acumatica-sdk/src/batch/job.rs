@@ -45,7 +45,11 @@ pub struct LoginLimitHit {
 
 impl LoginLimitHit {
     pub(crate) fn to_error(&self) -> Error {
-        Error::LoginLimit { request: self.request.clone(), status: self.status, message: self.message.clone() }
+        Error::LoginLimit {
+            request: self.request.clone(),
+            status: self.status,
+            message: self.message.clone(),
+        }
     }
 }
 
@@ -57,19 +61,33 @@ pub struct TypedJob<T> {
 
 impl<T> std::fmt::Debug for TypedJob<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypedJob").field("call", &self.call).field("done", &self.result.lock().map(|r| r.is_some()).unwrap_or(false)).finish()
+        f.debug_struct("TypedJob")
+            .field("call", &self.call)
+            .field(
+                "done",
+                &self.result.lock().map(|r| r.is_some()).unwrap_or(false),
+            )
+            .finish()
     }
 }
 
 impl<T> TypedJob<T> {
     pub(crate) fn new(call: BatchCall<T>) -> Self {
-        TypedJob { call, result: Mutex::new(None) }
+        TypedJob {
+            call,
+            result: Mutex::new(None),
+        }
     }
 
     /// Takes the result; a call that never ran and was never failed is reported as cancelled.
     pub(crate) fn take(&self) -> Result<T> {
         let slot = self.result.lock().unwrap_or_else(|p| p.into_inner()).take();
-        slot.unwrap_or_else(|| Err(Error::Cancelled { request: self.call.info_or_placeholder(), may_have_been_applied: false }))
+        slot.unwrap_or_else(|| {
+            Err(Error::Cancelled {
+                request: self.call.info_or_placeholder(),
+                may_have_been_applied: false,
+            })
+        })
     }
 }
 
@@ -78,14 +96,27 @@ impl<T: Send + 'static> Job for TypedJob<T> {
         Box::pin(async move {
             // Sign in first, so that a refused sign-in leaves the call to another session.
             if let Err(e) = session.login().await {
-                if let Error::LoginLimit { request, status, message } = e {
-                    return Outcome::LoginLimit(LoginLimitHit { request, status, message });
+                if let Error::LoginLimit {
+                    request,
+                    status,
+                    message,
+                } = e
+                {
+                    return Outcome::LoginLimit(LoginLimitHit {
+                        request,
+                        status,
+                        message,
+                    });
                 }
                 self.fail(e);
                 return Outcome::Failure;
             }
             let result = self.call.run_on(session).await;
-            let outcome = if result.is_ok() { Outcome::Success } else { Outcome::Failure };
+            let outcome = if result.is_ok() {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            };
             *self.result.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
             outcome
         })
@@ -99,7 +130,10 @@ impl<T: Send + 'static> Job for TypedJob<T> {
     }
 
     fn is_done(&self) -> bool {
-        self.result.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.result
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 
     fn info(&self) -> RequestInfo {

@@ -157,7 +157,13 @@ impl Batch {
     /// [`run`](Batch::run), with the [`BatchReport`].
     pub async fn run_with_report<B: IntoBatch>(&self, calls: B) -> (B::Output, BatchReport) {
         let (typed, jobs) = calls.into_jobs();
-        let report = executor::execute(&jobs, &self.options, self.client.shared(), self.client.session()).await;
+        let report = executor::execute(
+            &jobs,
+            &self.options,
+            self.client.shared(),
+            self.client.session(),
+        )
+        .await;
         drop(jobs);
         (B::collect(typed), report)
     }
@@ -172,20 +178,38 @@ impl Batch {
 
     /// Runs calls of one type; the results come in input order, with the calls, the report and
     /// [`retry_failed`](BatchResults::retry_failed).
-    pub async fn run_all<T: Send + 'static>(&self, calls: impl IntoIterator<Item = BatchCall<T>>) -> BatchResults<T> {
+    pub async fn run_all<T: Send + 'static>(
+        &self,
+        calls: impl IntoIterator<Item = BatchCall<T>>,
+    ) -> BatchResults<T> {
         let calls: Vec<BatchCall<T>> = calls.into_iter().collect();
         let (results, report) = self.run_with_report(calls.clone()).await;
         let indices = (0..calls.len()).collect();
-        BatchResults { results, calls, indices, report, batch: self.clone() }
+        BatchResults {
+            results,
+            calls,
+            indices,
+            report,
+            batch: self.clone(),
+        }
     }
 
     /// One `get_by_id` call per ID.
-    pub fn from_ids<E: TopLevelEntity, I: Into<RecordId>>(service: &EntityService<E>, ids: impl IntoIterator<Item = I>) -> Vec<BatchCall<E>> {
+    pub fn from_ids<E: TopLevelEntity, I: Into<RecordId>>(
+        service: &EntityService<E>,
+        ids: impl IntoIterator<Item = I>,
+    ) -> Vec<BatchCall<E>> {
         service.get_by_ids_batch(ids)
     }
 
     /// One `get_list` call per set of options (a filter each, say).
-    pub fn from_filters<E: TopLevelEntity>(service: &EntityService<E>, options: impl IntoIterator<Item = QueryOptions>) -> Vec<BatchCall<Vec<E>>> {
-        options.into_iter().map(|o| service.get_list_batch(o)).collect()
+    pub fn from_filters<E: TopLevelEntity>(
+        service: &EntityService<E>,
+        options: impl IntoIterator<Item = QueryOptions>,
+    ) -> Vec<BatchCall<Vec<E>>> {
+        options
+            .into_iter()
+            .map(|o| service.get_list_batch(o))
+            .collect()
     }
 }

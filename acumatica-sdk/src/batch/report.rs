@@ -94,7 +94,9 @@ impl BatchReport {
         if self.call_times.is_empty() {
             return Duration::ZERO;
         }
-        let rank = (p.min(100) as usize * self.call_times.len()).div_ceil(100).max(1);
+        let rank = (p.min(100) as usize * self.call_times.len())
+            .div_ceil(100)
+            .max(1);
         self.call_times[rank - 1]
     }
 
@@ -152,11 +154,34 @@ mod tests {
     #[test]
     fn percentiles_use_the_nearest_rank() {
         let times = (1..=20).map(Duration::from_millis).collect();
-        let r = BatchReport::new(20, 19, Duration::from_secs(1), times, 4, 4, 4, 0, false, false, Some(3));
-        assert_eq!((r.min(), r.p50(), r.p95(), r.max()), (Duration::from_millis(1), Duration::from_millis(10), Duration::from_millis(19), Duration::from_millis(20)));
+        let r = BatchReport::new(
+            20,
+            19,
+            Duration::from_secs(1),
+            times,
+            4,
+            4,
+            4,
+            0,
+            false,
+            false,
+            Some(3),
+        );
+        assert_eq!(
+            (r.min(), r.p50(), r.p95(), r.max()),
+            (
+                Duration::from_millis(1),
+                Duration::from_millis(10),
+                Duration::from_millis(19),
+                Duration::from_millis(20)
+            )
+        );
         assert_eq!(r.average(), Duration::from_micros(10_500));
         assert_eq!(r.failed, 1);
         let text = r.to_string();
-        assert!(text.contains("20 calls") && text.contains("failed 1") && text.contains("p95 19.0ms"), "{text}");
+        assert!(
+            text.contains("20 calls") && text.contains("failed 1") && text.contains("p95 19.0ms"),
+            "{text}"
+        );
     }
 }

@@ -35,7 +35,10 @@ impl<T: Send + 'static> BatchResults<T> {
 
     /// `(index, value)` of the calls that succeeded.
     pub fn successful(&self) -> impl Iterator<Item = (usize, &T)> {
-        self.indices.iter().zip(&self.results).filter_map(|(i, r)| r.as_ref().ok().map(|v| (*i, v)))
+        self.indices
+            .iter()
+            .zip(&self.results)
+            .filter_map(|(i, r)| r.as_ref().ok().map(|v| (*i, v)))
     }
 
     /// `(index, call, error)` of the calls that failed.
@@ -56,7 +59,11 @@ impl<T: Send + 'static> BatchResults<T> {
     /// the indices of this batch.
     pub fn retry_failed(&self, max_concurrent: usize) -> RetryBatch<T> {
         let (indices, calls) = self.failed().map(|(i, c, _)| (i, c.clone())).unzip();
-        RetryBatch { batch: self.batch.clone().max_concurrent(max_concurrent), calls, indices }
+        RetryBatch {
+            batch: self.batch.clone().max_concurrent(max_concurrent),
+            calls,
+            indices,
+        }
     }
 }
 
@@ -94,14 +101,19 @@ impl<T: Send + 'static> RetryBatch<T> {
 pub struct BatchError {
     /// Position of the call in the batch.
     pub index: usize,
-    /// Its error.
+    /// Its error (boxed: it is large, and `Result<_, BatchError>` should not be).
     #[source]
-    pub error: Error,
+    pub error: Box<Error>,
 }
 
 impl BatchError {
     pub(crate) fn new(index: usize, error: Option<Error>) -> Self {
-        let error = error.unwrap_or_else(|| Error::InvalidQuery { message: "the call failed without an error".into() });
-        BatchError { index, error }
+        let error = error.unwrap_or_else(|| Error::InvalidQuery {
+            message: "the call failed without an error".into(),
+        });
+        BatchError {
+            index,
+            error: Box::new(error),
+        }
     }
 }

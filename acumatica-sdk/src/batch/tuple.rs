@@ -28,7 +28,10 @@ pub trait IntoBatch: Sized {
     /// The values, or the first failure (`first`: the index of the first call that failed in
     /// completion order, when known).
     #[doc(hidden)]
-    fn try_collect(output: Self::Output, first: Option<usize>) -> std::result::Result<Self::Ok, BatchError>;
+    fn try_collect(
+        output: Self::Output,
+        first: Option<usize>,
+    ) -> std::result::Result<Self::Ok, BatchError>;
 }
 
 impl<T: Send + 'static> IntoBatch for Vec<BatchCall<T>> {
@@ -37,7 +40,10 @@ impl<T: Send + 'static> IntoBatch for Vec<BatchCall<T>> {
     type Jobs = Vec<Arc<TypedJob<T>>>;
 
     fn into_jobs(self) -> (Self::Jobs, Vec<Arc<dyn Job>>) {
-        let typed: Vec<Arc<TypedJob<T>>> = self.into_iter().map(|c| Arc::new(TypedJob::new(c))).collect();
+        let typed: Vec<Arc<TypedJob<T>>> = self
+            .into_iter()
+            .map(|c| Arc::new(TypedJob::new(c)))
+            .collect();
         let erased = typed.iter().map(|j| j.clone() as Arc<dyn Job>).collect();
         (typed, erased)
     }
@@ -46,7 +52,10 @@ impl<T: Send + 'static> IntoBatch for Vec<BatchCall<T>> {
         jobs.iter().map(|j| j.take()).collect()
     }
 
-    fn try_collect(output: Self::Output, first: Option<usize>) -> std::result::Result<Vec<T>, BatchError> {
+    fn try_collect(
+        output: Self::Output,
+        first: Option<usize>,
+    ) -> std::result::Result<Vec<T>, BatchError> {
         let first = first.filter(|&i| output.get(i).is_some_and(|r| r.is_err()));
         let first = first.or_else(|| output.iter().position(|r| r.is_err()));
         match first {
@@ -103,7 +112,8 @@ macro_rules! tuple_batches {
     };
 }
 
-tuple_batches!(
-    (0, A, a) (1, B, b) (2, C, c) (3, D, d) (4, E, e) (5, F, f) (6, G, g) (7, H, h)
-    (8, I, i) (9, J, j) (10, K, k) (11, L, l) (12, M, m) (13, N, n) (14, O, o) (15, P, p)
-);
+tuple_batches!((0, A, a)(1, B, b)(2, C, c)(3, D, d)(4, E, e)(5, F, f)(
+    6, G, g
+)(7, H, h)(8, I, i)(9, J, j)(10, K, k)(11, L, l)(12, M, m)(
+    13, N, n
+)(14, O, o)(15, P, p));
