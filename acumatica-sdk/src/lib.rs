@@ -31,6 +31,7 @@ pub mod entity;
 pub mod error;
 mod http;
 pub mod oauth;
+pub mod odata;
 pub mod prelude;
 pub mod query;
 pub mod service;

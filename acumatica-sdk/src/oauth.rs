@@ -176,6 +176,8 @@ pub(crate) struct Token {
     pub(crate) access: Secret,
     pub(crate) refresh: Option<Secret>,
     pub(crate) expires_at: Instant,
+    /// `expires_in` as issued.
+    pub(crate) lifetime: Duration,
 }
 
 impl std::fmt::Debug for Token {
@@ -187,9 +189,11 @@ impl std::fmt::Debug for Token {
 }
 
 impl Token {
-    /// Still good for a while: refresh a minute early (or at half-life for short tokens).
-    pub(crate) fn is_fresh(&self, lifetime_margin: Duration) -> bool {
-        Instant::now() + lifetime_margin < self.expires_at
+    /// Still good for a while: refresh `margin` before expiry, or at half-life for tokens that
+    /// live less than twice the margin (else a short-lived token would be refreshed before every
+    /// request).
+    pub(crate) fn is_fresh(&self, margin: Duration) -> bool {
+        Instant::now() + margin.min(self.lifetime / 2) < self.expires_at
     }
 }
 
@@ -304,6 +308,7 @@ pub(crate) async fn request_token(
         access: Secret::new(parsed.access_token),
         refresh: parsed.refresh_token.map(Secret::new),
         expires_at: started + Duration::from_secs(lifetime),
+        lifetime: Duration::from_secs(lifetime),
     })
 }
 
@@ -315,6 +320,21 @@ mod tests {
     fn pkce_challenge_matches_rfc_7636_example() {
         let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
         assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    }
+
+    #[test]
+    fn short_tokens_are_fresh_until_half_life() {
+        let token = |lifetime: u64, age: u64| Token {
+            access: Secret::new("a"),
+            refresh: None,
+            expires_at: Instant::now() + Duration::from_secs(lifetime) - Duration::from_secs(age),
+            lifetime: Duration::from_secs(lifetime),
+        };
+        let margin = Duration::from_secs(30);
+        assert!(token(3600, 0).is_fresh(margin));
+        assert!(!token(3600, 3580).is_fresh(margin));
+        assert!(token(20, 5).is_fresh(margin));
+        assert!(!token(20, 11).is_fresh(margin));
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The wire mapping shared by all entities. Generated code only lists its fields as
-//! [`FieldSlot`]s (one `match` arm and one call per field, no generics); serialization,
-//! deserialization, `Debug` and the JSON schema are written here once.
+//! The wire mapping shared by all entities. Generated code only lists its fields (one `match`
+//! arm in [`Entity::read_field`] and one call in [`Entity::visit_fields`] per field, no
+//! generics); serialization, deserialization, `Debug` and the JSON schema are written here once.
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
+use tracing::Instrument;
 
 pub use pool::{PoolStats, SessionPool};
 
@@ -130,28 +131,47 @@ impl Session {
 
     /// Makes sure the session is signed in; returns the sign-in generation.
     async fn ensure_auth(&self) -> Result<u64> {
-        {
-            let st = self.state();
-            if st.active
-                && st
-                    .token
-                    .as_ref()
-                    .is_none_or(|t| t.is_fresh(Duration::from_secs(30)))
-            {
-                return Ok(st.generation);
-            }
+        if let Some(generation) = self.signed_in() {
+            return Ok(generation);
         }
+        // The sign-in runs as a task of its own, to its end even if the caller is cancelled: a
+        // sign-in the server accepted is then recorded, and signed out with the session, instead
+        // of holding one of the license's API sessions until the server's idle timeout.
+        let this = self.clone();
+        let sign_in = tokio::spawn(async move { this.sign_in().await }.in_current_span());
+        match sign_in.await {
+            Ok(result) => result,
+            // A panic inside the sign-in goes on unwinding here, as it would have without a task.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only when the runtime shuts down.
+            Err(_) => Err(Error::Cancelled {
+                request: RequestInfo {
+                    method: reqwest::Method::POST,
+                    path: match &self.inner.shared.config.auth {
+                        Auth::Session(_) => "/entity/auth/login".into(),
+                        Auth::OAuth(_) => "/identity/connect/token".into(),
+                    },
+                },
+                may_have_been_applied: true,
+            }),
+        }
+    }
+
+    /// The sign-in generation, if the session is signed in (with a token that is still fresh).
+    fn signed_in(&self) -> Option<u64> {
+        let st = self.state();
+        let fresh = st
+            .token
+            .as_ref()
+            .is_none_or(|t| t.is_fresh(Duration::from_secs(30)));
+        (st.active && fresh).then_some(st.generation)
+    }
+
+    /// Signs in, once for all the callers that found the session signed out.
+    async fn sign_in(&self) -> Result<u64> {
         let _guard = self.inner.login_lock.lock().await;
-        {
-            let st = self.state();
-            if st.active
-                && st
-                    .token
-                    .as_ref()
-                    .is_none_or(|t| t.is_fresh(Duration::from_secs(30)))
-            {
-                return Ok(st.generation);
-            }
+        if let Some(generation) = self.signed_in() {
+            return Ok(generation);
         }
         match &self.inner.shared.config.auth {
             Auth::Session(creds) => self.cookie_login(creds).await,
@@ -173,6 +193,13 @@ impl Session {
     }
 
     async fn cookie_login(&self, creds: &crate::client::Credentials) -> Result<u64> {
+        // Instrumented, not entered: a guard held across `.await` would leave the span entered
+        // on the thread while this future waits, and swallow other tasks' events.
+        let span = tracing::debug_span!("acumatica.login", session = self.inner.id);
+        self.cookie_login_in_span(creds).instrument(span).await
+    }
+
+    async fn cookie_login_in_span(&self, creds: &crate::client::Credentials) -> Result<u64> {
         let shared = &self.inner.shared;
         let mut body =
             serde_json::json!({ "name": creds.username, "password": creds.password.expose() });
@@ -190,8 +217,6 @@ impl Session {
             path: "/entity/auth/login".into(),
         };
         let url = shared.config.url("/entity/auth/login")?;
-        let span = tracing::debug_span!("acumatica.login", session = self.inner.id);
-        let _enter = span.enter();
         let resp = shared
             .http
             .post(url)

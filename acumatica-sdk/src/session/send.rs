@@ -106,10 +106,16 @@ impl Session {
                 q.append_pair(k, v);
             }
         }
-        let mut req = shared
-            .http
-            .request(spec.method.clone(), url)
-            .header("Accept", "application/json");
+        let mut req = shared.http.request(spec.method.clone(), url);
+        // JSON unless the request asks for something else (a file download asks for bytes);
+        // `header` appends, so a second `Accept` would be sent alongside, not instead.
+        if !spec
+            .headers
+            .iter()
+            .any(|(k, _)| *k == reqwest::header::ACCEPT)
+        {
+            req = req.header(reqwest::header::ACCEPT, "application/json");
+        }
         for (k, v) in self
             .auth_headers()
             .into_iter()
@@ -168,6 +174,42 @@ impl Session {
         path: &str,
         body: reqwest::Body,
         comment: Option<&str>,
+    ) -> Result<RawResponse> {
+        // Checked before signing in: reqwest would only report it when sending, as a transport
+        // error that "may have been applied".
+        let comment = comment
+            .map(reqwest::header::HeaderValue::from_str)
+            .transpose()
+            .map_err(|_| Error::InvalidQuery {
+                message: "the file comment must be visible ASCII".into(),
+            })?;
+        let span = tracing::debug_span!(
+            "acumatica.request",
+            method = %method,
+            path = %path,
+            session = self.inner.id,
+            status = tracing::field::Empty,
+        );
+        async {
+            let resp = self.send_stream_in_span(method, path, body, comment).await;
+            if let Some(status) = match &resp {
+                Ok(r) => Some(r.status),
+                Err(e) => e.status(),
+            } {
+                tracing::Span::current().record("status", status);
+            }
+            resp
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send_stream_in_span(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: reqwest::Body,
+        comment: Option<reqwest::header::HeaderValue>,
     ) -> Result<RawResponse> {
         self.ensure_auth().await?;
         let shared = &self.inner.shared;
