@@ -177,13 +177,24 @@ fn looks_plural(word: &str) -> bool {
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     used: BTreeSet<String>,
+    types: bool,
 }
 
 impl Scope {
+    /// A scope of type names: later claims always get `BaseN`, never `Base_N`, which would not be
+    /// UpperCamelCase (`_2Step` → `_2Step2`).
+    pub fn for_types() -> Self {
+        Scope {
+            types: true,
+            ..Scope::default()
+        }
+    }
+
     /// A scope in which `reserved` names are already taken.
     pub fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
         Scope {
             used: reserved.into_iter().map(str::to_owned).collect(),
+            types: false,
         }
     }
 
@@ -192,7 +203,7 @@ impl Scope {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) {
+        let sep = if self.types || base.starts_with(|c: char| c.is_ascii_uppercase()) {
             ""
         } else {
             "_"
@@ -307,5 +318,8 @@ mod tests {
         assert_eq!(s.claim("a"), "a_3");
         assert_eq!(s.claim("Foo"), "Foo");
         assert_eq!(s.claim("Foo"), "Foo2");
+        let mut t = Scope::for_types();
+        assert_eq!(t.claim("_2Step"), "_2Step");
+        assert_eq!(t.claim("_2Step"), "_2Step2");
     }
 }

@@ -8,6 +8,10 @@ use super::tokens::{doc, ident};
 use crate::error::Result;
 use crate::ir::{Entity, FieldKind};
 
+/// Names of the standard methods that take only `&self`, as the field methods do: clippy's
+/// `should_implement_trait` flags those, and `new_ret_no_self` flags `new`.
+const STD_METHODS: &[&str] = &["as_ref", "borrow", "clone", "deref", "new"];
+
 pub(crate) fn field_set(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
     let names = &cx.names.entities[&e.name];
     let query = cx.rt.query();
@@ -55,10 +59,18 @@ pub(crate) fn field_set(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
         let d = doc(&text);
         methods.push(quote! { #d pub fn #m(&self) -> #ret { #body } });
     }
-    // Field names such as `FromWarehouseID` read like conversions to clippy.
+    // Field names such as `FromWarehouseID` read like conversions to clippy, and `Clone` or `New`
+    // like the standard methods; the names are the schema's.
+    let std_like = e
+        .fields
+        .keys()
+        .any(|w| STD_METHODS.contains(&names.fields[w].as_str()));
+    let std_allow =
+        std_like.then(|| quote!(#[allow(clippy::should_implement_trait, clippy::new_ret_no_self)]));
     let inherent = (!methods.is_empty()).then(|| {
         quote! {
             #[allow(clippy::wrong_self_convention)]
+            #std_allow
             impl #ty {
                 #(#methods)*
             }

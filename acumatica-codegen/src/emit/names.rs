@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Endpoint, FieldKind};
-use crate::naming::{Scope, plural, snake_ident, type_ident};
+use crate::naming::{Scope, is_keyword, plural, snake_ident, type_ident};
 use crate::runtime_paths::{CLIENT_METHODS, SERVICE_METHODS};
 
 /// Identifiers of one entity's items.
@@ -58,8 +58,9 @@ pub(crate) struct Names {
 impl Names {
     pub(crate) fn new(endpoint: &Endpoint) -> Names {
         // Types share one namespace: entities first, then derived names, each group sorted.
-        let mut types = Scope::default();
-        let mut modules = Scope::with_reserved(["mod"]);
+        let mut types = Scope::for_types();
+        // A module named like its parent (`entities::entities`) trips clippy's `module_inception`.
+        let mut modules = Scope::with_reserved(["mod", "entities"]);
         let mut entities = BTreeMap::new();
         for name in endpoint.entities.keys() {
             let ty = types.claim(&type_ident(name));
@@ -76,7 +77,7 @@ impl Names {
             );
         }
         for (name, names) in entities.iter_mut() {
-            names.fields_ty = types.claim(&format!("{}Fields", names.ty));
+            names.fields_ty = types.claim(&derived(&names.ty, "Fields"));
             names.fields = field_idents(endpoint.entities[name].fields.keys());
         }
         for name in boxed_cycle_edges(endpoint) {
@@ -86,13 +87,13 @@ impl Names {
         }
 
         let mut accessors = Scope::with_reserved(CLIENT_METHODS.iter().copied());
-        let mut service_modules = Scope::with_reserved(["mod"]);
+        let mut service_modules = Scope::with_reserved(["mod", "services"]);
         let mut services = BTreeMap::new();
         for entity in endpoint.top_level() {
             let ty_name = &entities[&entity.name].ty;
-            let ty = types.claim(&format!("{ty_name}Service"));
+            let ty = types.claim(&derived(ty_name, "Service"));
             let module = service_modules.claim(&snake_ident(ty_name));
-            let accessor = accessors.claim(&plural(&snake_ident(ty_name)));
+            let accessor = accessors.claim(&accessor_base(ty_name));
             let mut methods = Scope::with_reserved(
                 SERVICE_METHODS
                     .iter()
@@ -105,7 +106,7 @@ impl Names {
             for action in entity.actions() {
                 let method = claim_with_twin(&mut methods, &snake_ident(&action.name));
                 let params_ty = (!action.parameters.is_empty())
-                    .then(|| types.claim(&format!("{}Parameters", type_ident(&action.schema))));
+                    .then(|| types.claim(&derived(&type_ident(&action.schema), "Parameters")));
                 actions.insert(
                     action.name.clone(),
                     ActionNames {
@@ -135,6 +136,24 @@ impl Names {
             endpoint_trait,
         }
     }
+}
+
+/// A type name made from another one: `SalesOrder` → `SalesOrderFields`. The `_` that escapes a
+/// keyword goes (`Self_` → `SelfFields`): inside the name it would not be UpperCamelCase.
+fn derived(ty: &str, suffix: &str) -> String {
+    format!("{}{suffix}", ty.trim_end_matches('_'))
+}
+
+/// The client accessor of a service: the plural of the entity's snake-case name, made on the
+/// word itself (`Type` → `types`, not `type_s`) and escaped again when the plural is a keyword
+/// (`A` → `as_`).
+fn accessor_base(ty: &str) -> String {
+    let snake = snake_ident(ty);
+    let mut accessor = plural(snake.trim_end_matches('_'));
+    if is_keyword(&accessor) {
+        accessor.push('_');
+    }
+    accessor
 }
 
 /// Field identifiers of one struct: snake case, `meta` reserved for the system fields.

@@ -33,10 +33,19 @@ enum Class {
     Other,
 }
 
+/// How many schemas deep `allOf` may extend entities (Acumatica's go one or two levels deep).
+/// Reading extensions is recursive: a limit turns a hostile chain of thousands of schemas into
+/// an error instead of a stack overflow.
+const MAX_ALLOF_DEPTH: usize = 64;
+
 struct Reader<'d, 'a> {
     doc: &'d Document<'a>,
     schemas: BTreeMap<&'a str, Node<'a>>,
+    /// Every schema classified so far (also those reached through `allOf`), so that each is
+    /// classified, and warned about, once.
     classes: BTreeMap<&'a str, Class>,
+    /// The fields of every entity read so far, with those of the entities it extends.
+    fields: BTreeMap<String, BTreeMap<String, Field>>,
     warnings: &'d mut Vec<Warning>,
 }
 
@@ -50,6 +59,7 @@ pub(crate) fn read(
         doc,
         schemas,
         classes: BTreeMap::new(),
+        fields: BTreeMap::new(),
         warnings,
     };
     let names: Vec<&str> = reader.schemas.keys().copied().collect();
@@ -110,6 +120,14 @@ impl<'a> Reader<'_, 'a> {
         if let Some(c) = self.classes.get(name) {
             return Ok(c.clone());
         }
+        let class = self.classify_uncached(name, visiting)?;
+        if let Some((key, _)) = self.schemas.get_key_value(name) {
+            self.classes.insert(*key, class.clone());
+        }
+        Ok(class)
+    }
+
+    fn classify_uncached(&mut self, name: &str, visiting: &mut BTreeSet<String>) -> Result<Class> {
         if let Some(kind) = ValueKind::from_wrapper_name(name) {
             return Ok(Class::Wrapper(Some(kind)));
         }
@@ -122,6 +140,7 @@ impl<'a> Reader<'_, 'a> {
             if !visiting.insert(name.to_owned()) {
                 return Err(node.error(format!("`allOf` of {name:?} refers back to itself")));
             }
+            too_deep(&node, visiting)?;
             for part in all_of.items()? {
                 if let Some(target) = self.doc.ref_name(&part)? {
                     let target_class = if target == "Entity" {
@@ -187,10 +206,14 @@ impl<'a> Reader<'_, 'a> {
         name: &str,
         visiting: &mut BTreeSet<String>,
     ) -> Result<BTreeMap<String, Field>> {
+        if let Some(fields) = self.fields.get(name) {
+            return Ok(fields.clone());
+        }
         let node = self.schemas[name].clone();
         if !visiting.insert(name.to_owned()) {
             return Err(node.error(format!("`allOf` of {name:?} refers back to itself")));
         }
+        too_deep(&node, visiting)?;
         let mut fields = BTreeMap::new();
         let parts = match node.get("allOf") {
             Some(all_of) => all_of.items()?,
@@ -198,8 +221,12 @@ impl<'a> Reader<'_, 'a> {
         };
         for part in parts {
             if let Some(target) = self.doc.ref_name(&part)? {
-                if target != "Entity" && self.classes.get(target.as_str()) == Some(&Class::Entity) {
-                    fields.extend(self.entity_fields(&target, visiting)?);
+                if target != "Entity" {
+                    // A part that is not there would silently take its fields with it.
+                    self.require_schema(&part, &target)?;
+                    if self.classes.get(target.as_str()) == Some(&Class::Entity) {
+                        fields.extend(self.entity_fields(&target, visiting)?);
+                    }
                 }
                 continue;
             }
@@ -223,6 +250,7 @@ impl<'a> Reader<'_, 'a> {
             }
         }
         visiting.remove(name);
+        self.fields.insert(name.to_owned(), fields.clone());
         Ok(fields)
     }
 
@@ -328,6 +356,16 @@ impl<'a> Reader<'_, 'a> {
             custom_parameters,
         })
     }
+}
+
+/// An error once `allOf` extensions nest deeper than [`MAX_ALLOF_DEPTH`] schemas.
+fn too_deep(node: &Node<'_>, visiting: &BTreeSet<String>) -> Result<()> {
+    if visiting.len() > MAX_ALLOF_DEPTH {
+        return Err(node.error(format!(
+            "`allOf` extends schemas more than {MAX_ALLOF_DEPTH} levels deep"
+        )));
+    }
+    Ok(())
 }
 
 /// The kind of a wrapper the generator does not know by name, from the shape of its `value`.

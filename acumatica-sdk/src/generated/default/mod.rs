@@ -126,7 +126,7 @@ pub trait DefaultEndpoint {
     fn item_classes(&self) -> ItemClassService;
     /// The `ItemSalesCategory` service: Item Sales Categories (IN204060).
     fn item_sales_categories(&self) -> ItemSalesCategoryService;
-    /// The `ItemWarehouse` service: Item Warehouse  Details (IN204500).
+    /// The `ItemWarehouse` service: Item Warehouse Details (IN204500).
     fn item_warehouses(&self) -> ItemWarehouseService;
     /// The `JournalTransaction` service: Journal Transactions (GL301000).
     fn journal_transactions(&self) -> JournalTransactionService;
