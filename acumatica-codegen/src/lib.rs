@@ -35,7 +35,7 @@ pub use error::{Error, Result};
 pub use load::{read_schema, read_schema_file, read_value};
 
 #[cfg(feature = "emit")]
-pub use emit::{Settings, generate};
+pub use emit::{ALL_ENTITIES_FEATURE, Settings, entity_features, generate};
 #[cfg(feature = "emit")]
 pub use output::GeneratedFile;
 #[cfg(feature = "emit")]

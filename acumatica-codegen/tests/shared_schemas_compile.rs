@@ -148,6 +148,7 @@ fn shared_schemas_generate_and_compile() {
                 "../shared/schemas/{}",
                 schema.file_name().unwrap().to_string_lossy()
             ),
+            entity_features: false,
         };
         let files: Vec<GeneratedFile> = generate(&endpoint, &settings)
             .unwrap_or_else(|e| panic!("generating {}: {e}", schema.display()));

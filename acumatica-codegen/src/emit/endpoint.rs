@@ -25,8 +25,9 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
             _ => String::new(),
         };
         let d = doc(&format!("The `{}` service:{what}", e.name));
-        decls.push(quote! { #d fn #acc(&self) -> #sty; });
-        impls.push(quote! { fn #acc(&self) -> #sty { #sty::new(self) } });
+        let cfg = cx.service_cfg(&e.name);
+        decls.push(quote! { #d #cfg fn #acc(&self) -> #sty; });
+        impls.push(quote! { #cfg fn #acc(&self) -> #sty { #sty::new(self) } });
     }
     let trait_doc = doc(&format!(
         "The services of the `{name}/{version}` endpoint on a client: `client.{}()`.\n\n\
@@ -40,11 +41,18 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
     let ep_doc = doc(&format!(
         "The endpoint these types were generated from: `{name}/{version}`."
     ));
+    // With entity features, every entity may be switched off, leaving the re-exports empty.
+    let reexport_allow = cx
+        .settings
+        .entity_features
+        .then(|| quote!(#[allow(unused_imports, unreachable_pub)]));
     Ok(quote! {
         pub mod entities;
         pub mod services;
 
+        #reexport_allow
         pub use self::entities::*;
+        #reexport_allow
         pub use self::services::*;
 
         #ep_doc
@@ -73,16 +81,18 @@ pub(crate) fn entities_index(cx: &Cx<'_>) -> Result<TokenStream> {
                 }
             }
         }
-        items.push(quote! { mod #m; pub use self::#m::{#(#exported),*}; });
+        let cfg = cx.entity_cfg(name);
+        items.push(quote! { #cfg mod #m; #cfg pub use self::#m::{#(#exported),*}; });
     }
     Ok(quote!(#(#items)*))
 }
 
 pub(crate) fn services_index(cx: &Cx<'_>) -> Result<TokenStream> {
     let mut items = Vec::new();
-    for sn in cx.names.services.values() {
+    for (name, sn) in &cx.names.services {
         let (m, ty) = (ident(&sn.module)?, ident(&sn.ty)?);
-        items.push(quote! { mod #m; pub use self::#m::#ty; });
+        let cfg = cx.service_cfg(name);
+        items.push(quote! { #cfg mod #m; #cfg pub use self::#m::#ty; });
     }
     Ok(quote!(#(#items)*))
 }

@@ -13,6 +13,9 @@ mod tokens;
 
 use std::collections::BTreeMap;
 
+use proc_macro2::TokenStream;
+use quote::quote;
+
 use crate::error::Result;
 use crate::ir::Endpoint;
 use crate::output::{GeneratedFile, format_file};
@@ -27,6 +30,9 @@ pub struct Settings {
     pub runtime: RuntimeCrate,
     /// Where the schema came from, shown in every file's header (`schemas/Default_24.200.001.json`).
     pub source: String,
+    /// Gate every entity behind cargo features, one per top-level entity (see [`entity_features`]):
+    /// a crate then compiles only the entities it enables.
+    pub entity_features: bool,
 }
 
 impl Settings {
@@ -35,6 +41,7 @@ impl Settings {
         Settings {
             runtime: RuntimeCrate::External,
             source: source.into(),
+            entity_features: false,
         }
     }
 }
@@ -46,6 +53,68 @@ pub(crate) struct Cx<'a> {
     pub(crate) rt: Rt,
     pub(crate) usages: &'a BTreeMap<String, Vec<(String, String, bool)>>,
     pub(crate) settings: &'a Settings,
+    /// Entity → the features that compile it (empty when features are off).
+    pub(crate) gates: &'a BTreeMap<String, Vec<String>>,
+}
+
+/// The feature that enables every entity.
+pub const ALL_ENTITIES_FEATURE: &str = "all-entities";
+
+/// The cargo features of an endpoint generated with [`Settings::entity_features`]: one per
+/// top-level entity, named like its module (`customer`, `sales_order`), sorted. Enabling one
+/// compiles the entity, its service and every entity it references; [`ALL_ENTITIES_FEATURE`]
+/// enables them all.
+pub fn entity_features(endpoint: &Endpoint) -> Vec<String> {
+    let names = names::Names::new(endpoint);
+    let mut features: Vec<String> = endpoint
+        .top_level()
+        .map(|e| names.entities[&e.name].module.clone())
+        .collect();
+    features.sort();
+    features
+}
+
+/// Entity → the features whose top-level entity reaches it; entities no top-level entity
+/// reaches are compiled with [`ALL_ENTITIES_FEATURE`].
+fn gates(endpoint: &Endpoint, names: &names::Names) -> BTreeMap<String, Vec<String>> {
+    let mut gates: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for top in endpoint.top_level() {
+        let feature = &names.entities[&top.name].module;
+        for reached in endpoint.reachable([top.name.as_str()]) {
+            gates.entry(reached).or_default().push(feature.clone());
+        }
+    }
+    for name in endpoint.entities.keys() {
+        let list = gates.entry(name.clone()).or_default();
+        if list.is_empty() {
+            list.push(ALL_ENTITIES_FEATURE.to_owned());
+        }
+        list.sort();
+        list.dedup();
+    }
+    gates
+}
+
+impl Cx<'_> {
+    /// `#[cfg(any(feature = ..))]` for an entity's items, or nothing when features are off.
+    pub(crate) fn entity_cfg(&self, entity: &str) -> TokenStream {
+        match self.gates.get(entity) {
+            Some(features) if self.settings.entity_features => match features.as_slice() {
+                [one] => quote!(#[cfg(feature = #one)]),
+                many => quote!(#[cfg(any(#(feature = #many),*))]),
+            },
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// `#[cfg(feature = ..)]` for a top-level entity's service, or nothing when features are off.
+    pub(crate) fn service_cfg(&self, entity: &str) -> TokenStream {
+        if !self.settings.entity_features {
+            return TokenStream::new();
+        }
+        let feature = &self.names.entities[entity].module;
+        quote!(#[cfg(feature = #feature)])
+    }
 }
 
 /// Generates the module for `endpoint`: `mod.rs`, `entities/*.rs`, `services/*.rs`, with paths
@@ -62,12 +131,18 @@ pub(crate) struct Cx<'a> {
 pub fn generate(endpoint: &Endpoint, settings: &Settings) -> Result<Vec<GeneratedFile>> {
     let names = names::Names::new(endpoint);
     let usages = docs::usages(endpoint);
+    let gates = if settings.entity_features {
+        gates(endpoint, &names)
+    } else {
+        BTreeMap::new()
+    };
     // Tokens are not `Send`, so each thread makes its own context over the shared names.
     let cx = || Cx {
         endpoint,
         names: &names,
         rt: Rt::new(&settings.runtime),
         usages: &usages,
+        gates: &gates,
         settings,
     };
     let ep = format!("{}/{}", endpoint.name, endpoint.version);

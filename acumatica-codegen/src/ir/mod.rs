@@ -55,27 +55,37 @@ impl Endpoint {
             .or_else(|| self.top_level().find(|e| e.name.eq_ignore_ascii_case(name)))
     }
 
-    /// Keeps only `roots` and every entity they reference, directly or not.
-    ///
-    /// Returns the names in `roots` that are not top-level entities of this endpoint.
-    pub fn retain_reachable(&mut self, roots: &[String]) -> Vec<String> {
-        let mut missing = Vec::new();
-        let mut keep = std::collections::BTreeSet::new();
-        let mut stack = Vec::new();
-        for root in roots {
-            match self.top_level_entity(root) {
-                Some(e) => stack.push(e.name.clone()),
-                None => missing.push(root.clone()),
-            }
-        }
+    /// `roots` and every entity they reference through linked and detail fields, directly or not.
+    pub fn reachable<'a>(
+        &self,
+        roots: impl IntoIterator<Item = &'a str>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<String> = roots.into_iter().map(str::to_owned).collect();
         while let Some(name) = stack.pop() {
-            if !keep.insert(name.clone()) {
+            if !seen.insert(name.clone()) {
                 continue;
             }
             if let Some(entity) = self.entities.get(&name) {
                 stack.extend(entity.referenced_entities().map(str::to_owned));
             }
         }
+        seen
+    }
+
+    /// Keeps only `roots` and every entity they reference, directly or not.
+    ///
+    /// Returns the names in `roots` that are not top-level entities of this endpoint.
+    pub fn retain_reachable(&mut self, roots: &[String]) -> Vec<String> {
+        let mut missing = Vec::new();
+        let mut found = Vec::new();
+        for root in roots {
+            match self.top_level_entity(root) {
+                Some(e) => found.push(e.name.clone()),
+                None => missing.push(root.clone()),
+            }
+        }
+        let keep = self.reachable(found.iter().map(String::as_str));
         self.entities.retain(|name, _| keep.contains(name));
         missing
     }

@@ -46,6 +46,7 @@ pub fn settings(stem: &str) -> Settings {
     Settings {
         runtime: RuntimeCrate::External,
         source: format!("acumatica-codegen/tests/fixtures/{stem}.json"),
+        entity_features: false,
     }
 }
 
@@ -110,4 +111,25 @@ pub fn identifiers(source: &str) -> Vec<String> {
     let mut out = Vec::new();
     walk(tokens, &mut out);
     out
+}
+
+/// The module (file stem) generated for entity `name`: the file whose first doc line names it.
+pub fn module_of(files: &[GeneratedFile], name: &str) -> String {
+    let header = format!("//! `{name}`");
+    let file = files
+        .iter()
+        .find(|f| {
+            f.path.starts_with("entities")
+                && f.contents.lines().next().is_some_and(|l| {
+                    l == header
+                        || l.starts_with(&format!("{header}:"))
+                        || l.starts_with(&format!("{header}."))
+                })
+        })
+        .unwrap_or_else(|| panic!("no entity file for {name}"));
+    file.path
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }

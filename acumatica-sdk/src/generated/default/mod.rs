@@ -3,7 +3,9 @@
 //! The `Default/24.200.001` endpoint: 119 top-level entities ([`services`]) and 424 entity types ([`entities`]).
 pub mod entities;
 pub mod services;
+#[allow(unused_imports, unreachable_pub)]
 pub use self::entities::*;
+#[allow(unused_imports, unreachable_pub)]
 pub use self::services::*;
 /// The endpoint these types were generated from: `Default/24.200.001`.
 pub const ENDPOINT: crate::entity::Endpoint = crate::entity::Endpoint::new_static(
@@ -15,607 +17,845 @@ pub const ENDPOINT: crate::entity::Endpoint = crate::entity::Endpoint::new_stati
 /// Bring it into scope with `use ...::DefaultEndpoint;` (the SDK's prelude does for the built-in endpoint).
 pub trait DefaultEndpoint {
     /// The `Account` service: Chart of Accounts (GL202500).
+    #[cfg(feature = "account")]
     fn accounts(&self) -> AccountService;
     /// The `AccountDetailsForPeriodInquiry` service: Account Details for Period (GL404001).
+    #[cfg(feature = "account_details_for_period_inquiry")]
     fn account_details_for_period_inquiries(
         &self,
     ) -> AccountDetailsForPeriodInquiryService;
     /// The `AccountGroup` service: Account Groups (PM201000).
+    #[cfg(feature = "account_group")]
     fn account_groups(&self) -> AccountGroupService;
     /// The `AccountSummaryInquiry` service: Account Summary (GL401000).
+    #[cfg(feature = "account_summary_inquiry")]
     fn account_summary_inquiries(&self) -> AccountSummaryInquiryService;
     /// The `Activity` service: Activity (CR306010).
+    #[cfg(feature = "activity")]
     fn activities(&self) -> ActivityService;
     /// The `AmazonStore` service:
+    #[cfg(feature = "amazon_store")]
     fn amazon_stores(&self) -> AmazonStoreService;
     /// The `Appointment` service: Appointments (FS300200).
+    #[cfg(feature = "appointment")]
     fn appointments(&self) -> AppointmentService;
     /// The `AttributeDefinition` service: Attributes (CS205000).
+    #[cfg(feature = "attribute_definition")]
     fn attribute_definitions(&self) -> AttributeDefinitionService;
     /// The `BigCommerceStores` service:
+    #[cfg(feature = "big_commerce_stores")]
     fn big_commerce_stores(&self) -> BigCommerceStoresService;
     /// The `Bill` service: Bills and Adjustments (AP301000).
+    #[cfg(feature = "bill")]
     fn bills(&self) -> BillService;
     /// The `Budget` service: Budgets (GL302010).
+    #[cfg(feature = "budget")]
     fn budgets(&self) -> BudgetService;
     /// The `BusinessAccount` service: Business Accounts (CR303000).
+    #[cfg(feature = "business_account")]
     fn business_accounts(&self) -> BusinessAccountService;
     /// The `Carrier` service: Carriers (CS207700).
+    #[cfg(feature = "carrier")]
     fn carriers(&self) -> CarrierService;
     /// The `Case` service: Cases (CR306000).
+    #[cfg(feature = "case")]
     fn cases(&self) -> CaseService;
     /// The `CashSale` service: Cash Sales (AR304000).
+    #[cfg(feature = "cash_sale")]
     fn cash_sales(&self) -> CashSaleService;
     /// The `CashTransaction` service: Cash Transactions (CA304000).
+    #[cfg(feature = "cash_transaction")]
     fn cash_transactions(&self) -> CashTransactionService;
     /// The `ChangeOrder` service: Change Orders (PM308000).
+    #[cfg(feature = "change_order")]
     fn change_orders(&self) -> ChangeOrderService;
     /// The `ChangeOrderClass` service: Change Order Classes (PM203000).
+    #[cfg(feature = "change_order_class")]
     fn change_order_classes(&self) -> ChangeOrderClassService;
     /// The `Check` service: Checks and Payments (AP302000).
+    #[cfg(feature = "check")]
     fn checks(&self) -> CheckService;
     /// The `CompaniesStructure` service: Company Branch (CS401000).
+    #[cfg(feature = "companies_structure")]
     fn companies_structures(&self) -> CompaniesStructureService;
     /// The `CompanyFinancialPeriod` service:
+    #[cfg(feature = "company_financial_period")]
     fn company_financial_periods(&self) -> CompanyFinancialPeriodService;
     /// The `Contact` service: Contacts (CR302000).
+    #[cfg(feature = "contact")]
     fn contacts(&self) -> ContactService;
     /// The `ContractUsage` service: Contract Usage (CT303000).
+    #[cfg(feature = "contract_usage")]
     fn contract_usages(&self) -> ContractUsageService;
     /// The `CostCode` service:
+    #[cfg(feature = "cost_code")]
     fn cost_codes(&self) -> CostCodeService;
     /// The `Currency` service: Currencies (CM202000).
+    #[cfg(feature = "currency")]
     fn currencies(&self) -> CurrencyService;
     /// The `Customer` service: Customers (AR303000).
+    #[cfg(feature = "customer")]
     fn customers(&self) -> CustomerService;
     /// The `CustomerClass` service: Customer Classes (AR201000).
+    #[cfg(feature = "customer_class")]
     fn customer_classes(&self) -> CustomerClassService;
     /// The `CustomerLocation` service: Customer Locations (AR303020).
+    #[cfg(feature = "customer_location")]
     fn customer_locations(&self) -> CustomerLocationService;
     /// The `CustomerPaymentMethod` service: Customer Payment Methods (AR303010).
+    #[cfg(feature = "customer_payment_method")]
     fn customer_payment_methods(&self) -> CustomerPaymentMethodService;
     /// The `CustomerPriceClass` service: Customer Price Classes (AR208000).
+    #[cfg(feature = "customer_price_class")]
     fn customer_price_classes(&self) -> CustomerPriceClassService;
     /// The `DeductionBenefitCode` service: Deduction and Benefit Codes (PR101060).
+    #[cfg(feature = "deduction_benefit_code")]
     fn deduction_benefit_codes(&self) -> DeductionBenefitCodeService;
     /// The `Discount` service: Discounts (AR209500).
+    #[cfg(feature = "discount")]
     fn discounts(&self) -> DiscountService;
     /// The `DiscountCode` service: Discount Codes (AR209000).
+    #[cfg(feature = "discount_code")]
     fn discount_codes(&self) -> DiscountCodeService;
     /// The `EarningTypeCode` service: Earning Type Codes (PR102000).
+    #[cfg(feature = "earning_type_code")]
     fn earning_type_codes(&self) -> EarningTypeCodeService;
     /// The `Email` service: Email Activity (CR306015).
+    #[cfg(feature = "email")]
     fn emails(&self) -> EmailService;
     /// The `EmailProcessing` service: Emails Pending Processing (SM507000).
+    #[cfg(feature = "email_processing")]
     fn email_processings(&self) -> EmailProcessingService;
     /// The `Employee` service: Employees (EP203000).
+    #[cfg(feature = "employee")]
     fn employees(&self) -> EmployeeService;
     /// The `EmployeePayrollClass` service: Employee Payroll Class (PR202000).
+    #[cfg(feature = "employee_payroll_class")]
     fn employee_payroll_classes(&self) -> EmployeePayrollClassService;
     /// The `EmployeePayrollSettings` service: Employee Payroll Settings (PR203000).
+    #[cfg(feature = "employee_payroll_settings")]
     fn employee_payroll_settings(&self) -> EmployeePayrollSettingsService;
     /// The `Event` service: Event (CR306030).
+    #[cfg(feature = "event")]
     fn events(&self) -> EventService;
     /// The `ExpenseClaim` service: Expense Claim (EP301000).
+    #[cfg(feature = "expense_claim")]
     fn expense_claims(&self) -> ExpenseClaimService;
     /// The `ExpenseReceipt` service: Expense Receipt (EP301020).
+    #[cfg(feature = "expense_receipt")]
     fn expense_receipts(&self) -> ExpenseReceiptService;
     /// The `ExternalCommitment` service: External Commitments (PM209000).
+    #[cfg(feature = "external_commitment")]
     fn external_commitments(&self) -> ExternalCommitmentService;
     /// The `FOBPoint` service: FOB Points (CS208500).
+    #[cfg(feature = "fob_point")]
     fn fob_points(&self) -> FOBPointService;
     /// The `FinancialPeriod` service: Master Financial Calendar (GL201000).
+    #[cfg(feature = "financial_period")]
     fn financial_periods(&self) -> FinancialPeriodService;
     /// The `FinancialYear` service: Financial Year (GL101000).
+    #[cfg(feature = "financial_year")]
     fn financial_years(&self) -> FinancialYearService;
     /// The `InventoryAdjustment` service: Adjustments (IN303000).
+    #[cfg(feature = "inventory_adjustment")]
     fn inventory_adjustments(&self) -> InventoryAdjustmentService;
     /// The `InventoryAllocationInquiry` service: Inventory Allocation Details (IN402000).
+    #[cfg(feature = "inventory_allocation_inquiry")]
     fn inventory_allocation_inquiries(&self) -> InventoryAllocationInquiryService;
     /// The `InventoryIssue` service: Issues (IN302000).
+    #[cfg(feature = "inventory_issue")]
     fn inventory_issues(&self) -> InventoryIssueService;
     /// The `InventoryQuantityAvailable` service: Available Quantity by Inventory Item (SO640590).
+    #[cfg(feature = "inventory_quantity_available")]
     fn inventory_quantity_availables(&self) -> InventoryQuantityAvailableService;
     /// The `InventoryReceipt` service: Receipts (IN301000).
+    #[cfg(feature = "inventory_receipt")]
     fn inventory_receipts(&self) -> InventoryReceiptService;
     /// The `InventorySummaryInquiry` service: Inventory Summary (IN401000).
+    #[cfg(feature = "inventory_summary_inquiry")]
     fn inventory_summary_inquiries(&self) -> InventorySummaryInquiryService;
     /// The `Invoice` service: Invoices and Memos (AR301000).
+    #[cfg(feature = "invoice")]
     fn invoices(&self) -> InvoiceService;
     /// The `ItemClass` service: Item Classes (IN201000).
+    #[cfg(feature = "item_class")]
     fn item_classes(&self) -> ItemClassService;
     /// The `ItemSalesCategory` service: Item Sales Categories (IN204060).
+    #[cfg(feature = "item_sales_category")]
     fn item_sales_categories(&self) -> ItemSalesCategoryService;
     /// The `ItemWarehouse` service: Item Warehouse Details (IN204500).
+    #[cfg(feature = "item_warehouse")]
     fn item_warehouses(&self) -> ItemWarehouseService;
     /// The `JournalTransaction` service: Journal Transactions (GL301000).
+    #[cfg(feature = "journal_transaction")]
     fn journal_transactions(&self) -> JournalTransactionService;
     /// The `KitAssembly` service: Kit Assembly (IN307000).
+    #[cfg(feature = "kit_assembly")]
     fn kit_assemblies(&self) -> KitAssemblyService;
     /// The `KitSpecification` service: Kit Specifications (IN209500).
+    #[cfg(feature = "kit_specification")]
     fn kit_specifications(&self) -> KitSpecificationService;
     /// The `LaborCostRate` service: Labor Rates (PM209900).
+    #[cfg(feature = "labor_cost_rate")]
     fn labor_cost_rates(&self) -> LaborCostRateService;
     /// The `Lead` service: Leads (CR301000).
+    #[cfg(feature = "lead")]
     fn leads(&self) -> LeadService;
     /// The `Ledger` service: Ledgers (GL201500).
+    #[cfg(feature = "ledger")]
     fn ledgers(&self) -> LedgerService;
     /// The `LotSerialClass` service: Lot/Serial Classes (IN207000).
+    #[cfg(feature = "lot_serial_class")]
     fn lot_serial_classes(&self) -> LotSerialClassService;
     /// The `NonStockItem` service: Non-Stock Items (IN202000).
+    #[cfg(feature = "non_stock_item")]
     fn non_stock_items(&self) -> NonStockItemService;
     /// The `Opportunity` service: Opportunities (CR304000).
+    #[cfg(feature = "opportunity")]
     fn opportunities(&self) -> OpportunityService;
     /// The `PTOBank` service: PTO Banks (PR204000).
+    #[cfg(feature = "pto_bank")]
     fn pto_banks(&self) -> PTOBankService;
     /// The `PayGroup` service: Pay Groups (PR205000).
+    #[cfg(feature = "pay_group")]
     fn pay_groups(&self) -> PayGroupService;
     /// The `PayPeriod` service: Pay Periods (PR201000).
+    #[cfg(feature = "pay_period")]
     fn pay_periods(&self) -> PayPeriodService;
     /// The `Payment` service: Payments and Applications (AR302000).
+    #[cfg(feature = "payment")]
     fn payments(&self) -> PaymentService;
     /// The `PaymentMethod` service: Payment Methods (CA204000).
+    #[cfg(feature = "payment_method")]
     fn payment_methods(&self) -> PaymentMethodService;
     /// The `PayrollBatch` service: Payroll Batches (PR301000).
+    #[cfg(feature = "payroll_batch")]
     fn payroll_batches(&self) -> PayrollBatchService;
     /// The `PayrollUnionLocal` service: Union Locals (PR209700).
+    #[cfg(feature = "payroll_union_local")]
     fn payroll_union_locals(&self) -> PayrollUnionLocalService;
     /// The `PayrollWCCCode` service: Workers' Compensation Codes (PR209800).
+    #[cfg(feature = "payroll_wcc_code")]
     fn payroll_wcc_codes(&self) -> PayrollWCCCodeService;
     /// The `PhysicalInventoryCount` service: Physical Inventory Count (IN305010).
+    #[cfg(feature = "physical_inventory_count")]
     fn physical_inventory_counts(&self) -> PhysicalInventoryCountService;
     /// The `PhysicalInventoryReview` service: Physical Inventory Review (IN305000).
+    #[cfg(feature = "physical_inventory_review")]
     fn physical_inventory_reviews(&self) -> PhysicalInventoryReviewService;
     /// The `ProFormaInvoice` service: Pro Forma Invoices (PM307000).
+    #[cfg(feature = "pro_forma_invoice")]
     fn pro_forma_invoices(&self) -> ProFormaInvoiceService;
     /// The `Project` service: Projects (PM301000).
+    #[cfg(feature = "project")]
     fn projects(&self) -> ProjectService;
     /// The `ProjectBudget` service: Project Budget (PM309000).
+    #[cfg(feature = "project_budget")]
     fn project_budgets(&self) -> ProjectBudgetService;
     /// The `ProjectTask` service: Project Tasks (PM302000).
+    #[cfg(feature = "project_task")]
     fn project_tasks(&self) -> ProjectTaskService;
     /// The `ProjectTemplate` service: Project Templates (PM208000).
+    #[cfg(feature = "project_template")]
     fn project_templates(&self) -> ProjectTemplateService;
     /// The `ProjectTemplateTask` service: Project Template Tasks (PM208010).
+    #[cfg(feature = "project_template_task")]
     fn project_template_tasks(&self) -> ProjectTemplateTaskService;
     /// The `ProjectTransaction` service: Project Transactions (PM304000).
+    #[cfg(feature = "project_transaction")]
     fn project_transactions(&self) -> ProjectTransactionService;
     /// The `PurchaseOrder` service: Purchase Orders (PO301000).
+    #[cfg(feature = "purchase_order")]
     fn purchase_orders(&self) -> PurchaseOrderService;
     /// The `PurchaseReceipt` service: Purchase Receipts (PO302000).
+    #[cfg(feature = "purchase_receipt")]
     fn purchase_receipts(&self) -> PurchaseReceiptService;
     /// The `SalesInvoice` service: Invoices (SO303000).
+    #[cfg(feature = "sales_invoice")]
     fn sales_invoices(&self) -> SalesInvoiceService;
     /// The `SalesOrder` service: Sales Orders (SO301000).
+    #[cfg(feature = "sales_order")]
     fn sales_orders(&self) -> SalesOrderService;
     /// The `SalesPriceWorksheet` service: Sales Price Worksheets (AR202010).
+    #[cfg(feature = "sales_price_worksheet")]
     fn sales_price_worksheets(&self) -> SalesPriceWorksheetService;
     /// The `SalesPricesInquiry` service: Sales Prices (AR202000).
+    #[cfg(feature = "sales_prices_inquiry")]
     fn sales_prices_inquiries(&self) -> SalesPricesInquiryService;
     /// The `Salesperson` service: Salespersons (AR205000).
+    #[cfg(feature = "salesperson")]
     fn salespersons(&self) -> SalespersonService;
     /// The `ServiceOrder` service: Service Orders (FS300100).
+    #[cfg(feature = "service_order")]
     fn service_orders(&self) -> ServiceOrderService;
     /// The `ShipVia` service: Ship via Codes (CS207500).
+    #[cfg(feature = "ship_via")]
     fn ship_vias(&self) -> ShipViaService;
     /// The `Shipment` service: Shipments (SO302000).
+    #[cfg(feature = "shipment")]
     fn shipments(&self) -> ShipmentService;
     /// The `ShippingBox` service: Boxes (CS207600).
+    #[cfg(feature = "shipping_box")]
     fn shipping_boxes(&self) -> ShippingBoxService;
     /// The `ShippingTerm` service: Shipping Terms (CS208000).
+    #[cfg(feature = "shipping_term")]
     fn shipping_terms(&self) -> ShippingTermService;
     /// The `ShippingZones` service: Shipping Zones (CS207510).
+    #[cfg(feature = "shipping_zones")]
     fn shipping_zones(&self) -> ShippingZonesService;
     /// The `ShopifyStore` service:
+    #[cfg(feature = "shopify_store")]
     fn shopify_stores(&self) -> ShopifyStoreService;
     /// The `StockItem` service: Stock Items (IN202500).
+    #[cfg(feature = "stock_item")]
     fn stock_items(&self) -> StockItemService;
     /// The `StorageDetailsByLocationInquiry` service: Storage Details by Item Warehouse Location (IN408055).
+    #[cfg(feature = "storage_details_by_location_inquiry")]
     fn storage_details_by_location_inquiries(
         &self,
     ) -> StorageDetailsByLocationInquiryService;
     /// The `StorageDetailsInquiry` service: Storage Details (IN408050).
+    #[cfg(feature = "storage_details_inquiry")]
     fn storage_details_inquiries(&self) -> StorageDetailsInquiryService;
     /// The `Subaccount` service: Subaccounts (GL203000).
+    #[cfg(feature = "subaccount")]
     fn subaccounts(&self) -> SubaccountService;
     /// The `Subcontract` service:
+    #[cfg(feature = "subcontract")]
     fn subcontracts(&self) -> SubcontractService;
     /// The `Task` service: Task (CR306020).
+    #[cfg(feature = "task")]
     fn tasks(&self) -> TaskService;
     /// The `Tax` service: Taxes (TX205000).
+    #[cfg(feature = "tax")]
     fn taxes(&self) -> TaxService;
     /// The `TaxCategory` service: Tax Categories (TX205500).
+    #[cfg(feature = "tax_category")]
     fn tax_categories(&self) -> TaxCategoryService;
     /// The `TaxReportingSettings` service: Reporting Settings (TX205100).
+    #[cfg(feature = "tax_reporting_settings")]
     fn tax_reporting_settings(&self) -> TaxReportingSettingsService;
     /// The `TaxZone` service: Tax Zones (TX206000).
+    #[cfg(feature = "tax_zone")]
     fn tax_zones(&self) -> TaxZoneService;
     /// The `TemplateItems` service: Template Items (IN203000).
+    #[cfg(feature = "template_items")]
     fn template_items(&self) -> TemplateItemsService;
     /// The `TimeEntry` service: Time Entry (PM209100).
+    #[cfg(feature = "time_entry")]
     fn time_entries(&self) -> TimeEntryService;
     /// The `TransferOrder` service: Transfers (IN304000).
+    #[cfg(feature = "transfer_order")]
     fn transfer_orders(&self) -> TransferOrderService;
     /// The `UnionLocal` service:
+    #[cfg(feature = "union_local")]
     fn union_locals(&self) -> UnionLocalService;
     /// The `UnitsOfMeasure` service: Units of Measure (CS203500).
+    #[cfg(feature = "units_of_measure")]
     fn units_of_measure(&self) -> UnitsOfMeasureService;
     /// The `Vendor` service: Vendors (AP303000).
+    #[cfg(feature = "vendor")]
     fn vendors(&self) -> VendorService;
     /// The `VendorClass` service: Vendor Classes (AP201000).
+    #[cfg(feature = "vendor_class")]
     fn vendor_classes(&self) -> VendorClassService;
     /// The `VendorPriceWorksheet` service: Vendor Price Worksheets (AP202010).
+    #[cfg(feature = "vendor_price_worksheet")]
     fn vendor_price_worksheets(&self) -> VendorPriceWorksheetService;
     /// The `VendorPricesInquiry` service: Vendor Prices (AP202000).
+    #[cfg(feature = "vendor_prices_inquiry")]
     fn vendor_prices_inquiries(&self) -> VendorPricesInquiryService;
     /// The `Warehouse` service: Warehouses (IN204000).
+    #[cfg(feature = "warehouse")]
     fn warehouses(&self) -> WarehouseService;
     /// The `WorkCalendar` service: Work Calendar (CS209000).
+    #[cfg(feature = "work_calendar")]
     fn work_calendars(&self) -> WorkCalendarService;
     /// The `WorkClassCompensationCode` service:
+    #[cfg(feature = "work_class_compensation_code")]
     fn work_class_compensation_codes(&self) -> WorkClassCompensationCodeService;
     /// The `WorkLocation` service: Work Locations (PR101040).
+    #[cfg(feature = "work_location")]
     fn work_locations(&self) -> WorkLocationService;
 }
 impl DefaultEndpoint for crate::AcumaticaClient {
+    #[cfg(feature = "account")]
     fn accounts(&self) -> AccountService {
         AccountService::new(self)
     }
+    #[cfg(feature = "account_details_for_period_inquiry")]
     fn account_details_for_period_inquiries(
         &self,
     ) -> AccountDetailsForPeriodInquiryService {
         AccountDetailsForPeriodInquiryService::new(self)
     }
+    #[cfg(feature = "account_group")]
     fn account_groups(&self) -> AccountGroupService {
         AccountGroupService::new(self)
     }
+    #[cfg(feature = "account_summary_inquiry")]
     fn account_summary_inquiries(&self) -> AccountSummaryInquiryService {
         AccountSummaryInquiryService::new(self)
     }
+    #[cfg(feature = "activity")]
     fn activities(&self) -> ActivityService {
         ActivityService::new(self)
     }
+    #[cfg(feature = "amazon_store")]
     fn amazon_stores(&self) -> AmazonStoreService {
         AmazonStoreService::new(self)
     }
+    #[cfg(feature = "appointment")]
     fn appointments(&self) -> AppointmentService {
         AppointmentService::new(self)
     }
+    #[cfg(feature = "attribute_definition")]
     fn attribute_definitions(&self) -> AttributeDefinitionService {
         AttributeDefinitionService::new(self)
     }
+    #[cfg(feature = "big_commerce_stores")]
     fn big_commerce_stores(&self) -> BigCommerceStoresService {
         BigCommerceStoresService::new(self)
     }
+    #[cfg(feature = "bill")]
     fn bills(&self) -> BillService {
         BillService::new(self)
     }
+    #[cfg(feature = "budget")]
     fn budgets(&self) -> BudgetService {
         BudgetService::new(self)
     }
+    #[cfg(feature = "business_account")]
     fn business_accounts(&self) -> BusinessAccountService {
         BusinessAccountService::new(self)
     }
+    #[cfg(feature = "carrier")]
     fn carriers(&self) -> CarrierService {
         CarrierService::new(self)
     }
+    #[cfg(feature = "case")]
     fn cases(&self) -> CaseService {
         CaseService::new(self)
     }
+    #[cfg(feature = "cash_sale")]
     fn cash_sales(&self) -> CashSaleService {
         CashSaleService::new(self)
     }
+    #[cfg(feature = "cash_transaction")]
     fn cash_transactions(&self) -> CashTransactionService {
         CashTransactionService::new(self)
     }
+    #[cfg(feature = "change_order")]
     fn change_orders(&self) -> ChangeOrderService {
         ChangeOrderService::new(self)
     }
+    #[cfg(feature = "change_order_class")]
     fn change_order_classes(&self) -> ChangeOrderClassService {
         ChangeOrderClassService::new(self)
     }
+    #[cfg(feature = "check")]
     fn checks(&self) -> CheckService {
         CheckService::new(self)
     }
+    #[cfg(feature = "companies_structure")]
     fn companies_structures(&self) -> CompaniesStructureService {
         CompaniesStructureService::new(self)
     }
+    #[cfg(feature = "company_financial_period")]
     fn company_financial_periods(&self) -> CompanyFinancialPeriodService {
         CompanyFinancialPeriodService::new(self)
     }
+    #[cfg(feature = "contact")]
     fn contacts(&self) -> ContactService {
         ContactService::new(self)
     }
+    #[cfg(feature = "contract_usage")]
     fn contract_usages(&self) -> ContractUsageService {
         ContractUsageService::new(self)
     }
+    #[cfg(feature = "cost_code")]
     fn cost_codes(&self) -> CostCodeService {
         CostCodeService::new(self)
     }
+    #[cfg(feature = "currency")]
     fn currencies(&self) -> CurrencyService {
         CurrencyService::new(self)
     }
+    #[cfg(feature = "customer")]
     fn customers(&self) -> CustomerService {
         CustomerService::new(self)
     }
+    #[cfg(feature = "customer_class")]
     fn customer_classes(&self) -> CustomerClassService {
         CustomerClassService::new(self)
     }
+    #[cfg(feature = "customer_location")]
     fn customer_locations(&self) -> CustomerLocationService {
         CustomerLocationService::new(self)
     }
+    #[cfg(feature = "customer_payment_method")]
     fn customer_payment_methods(&self) -> CustomerPaymentMethodService {
         CustomerPaymentMethodService::new(self)
     }
+    #[cfg(feature = "customer_price_class")]
     fn customer_price_classes(&self) -> CustomerPriceClassService {
         CustomerPriceClassService::new(self)
     }
+    #[cfg(feature = "deduction_benefit_code")]
     fn deduction_benefit_codes(&self) -> DeductionBenefitCodeService {
         DeductionBenefitCodeService::new(self)
     }
+    #[cfg(feature = "discount")]
     fn discounts(&self) -> DiscountService {
         DiscountService::new(self)
     }
+    #[cfg(feature = "discount_code")]
     fn discount_codes(&self) -> DiscountCodeService {
         DiscountCodeService::new(self)
     }
+    #[cfg(feature = "earning_type_code")]
     fn earning_type_codes(&self) -> EarningTypeCodeService {
         EarningTypeCodeService::new(self)
     }
+    #[cfg(feature = "email")]
     fn emails(&self) -> EmailService {
         EmailService::new(self)
     }
+    #[cfg(feature = "email_processing")]
     fn email_processings(&self) -> EmailProcessingService {
         EmailProcessingService::new(self)
     }
+    #[cfg(feature = "employee")]
     fn employees(&self) -> EmployeeService {
         EmployeeService::new(self)
     }
+    #[cfg(feature = "employee_payroll_class")]
     fn employee_payroll_classes(&self) -> EmployeePayrollClassService {
         EmployeePayrollClassService::new(self)
     }
+    #[cfg(feature = "employee_payroll_settings")]
     fn employee_payroll_settings(&self) -> EmployeePayrollSettingsService {
         EmployeePayrollSettingsService::new(self)
     }
+    #[cfg(feature = "event")]
     fn events(&self) -> EventService {
         EventService::new(self)
     }
+    #[cfg(feature = "expense_claim")]
     fn expense_claims(&self) -> ExpenseClaimService {
         ExpenseClaimService::new(self)
     }
+    #[cfg(feature = "expense_receipt")]
     fn expense_receipts(&self) -> ExpenseReceiptService {
         ExpenseReceiptService::new(self)
     }
+    #[cfg(feature = "external_commitment")]
     fn external_commitments(&self) -> ExternalCommitmentService {
         ExternalCommitmentService::new(self)
     }
+    #[cfg(feature = "fob_point")]
     fn fob_points(&self) -> FOBPointService {
         FOBPointService::new(self)
     }
+    #[cfg(feature = "financial_period")]
     fn financial_periods(&self) -> FinancialPeriodService {
         FinancialPeriodService::new(self)
     }
+    #[cfg(feature = "financial_year")]
     fn financial_years(&self) -> FinancialYearService {
         FinancialYearService::new(self)
     }
+    #[cfg(feature = "inventory_adjustment")]
     fn inventory_adjustments(&self) -> InventoryAdjustmentService {
         InventoryAdjustmentService::new(self)
     }
+    #[cfg(feature = "inventory_allocation_inquiry")]
     fn inventory_allocation_inquiries(&self) -> InventoryAllocationInquiryService {
         InventoryAllocationInquiryService::new(self)
     }
+    #[cfg(feature = "inventory_issue")]
     fn inventory_issues(&self) -> InventoryIssueService {
         InventoryIssueService::new(self)
     }
+    #[cfg(feature = "inventory_quantity_available")]
     fn inventory_quantity_availables(&self) -> InventoryQuantityAvailableService {
         InventoryQuantityAvailableService::new(self)
     }
+    #[cfg(feature = "inventory_receipt")]
     fn inventory_receipts(&self) -> InventoryReceiptService {
         InventoryReceiptService::new(self)
     }
+    #[cfg(feature = "inventory_summary_inquiry")]
     fn inventory_summary_inquiries(&self) -> InventorySummaryInquiryService {
         InventorySummaryInquiryService::new(self)
     }
+    #[cfg(feature = "invoice")]
     fn invoices(&self) -> InvoiceService {
         InvoiceService::new(self)
     }
+    #[cfg(feature = "item_class")]
     fn item_classes(&self) -> ItemClassService {
         ItemClassService::new(self)
     }
+    #[cfg(feature = "item_sales_category")]
     fn item_sales_categories(&self) -> ItemSalesCategoryService {
         ItemSalesCategoryService::new(self)
     }
+    #[cfg(feature = "item_warehouse")]
     fn item_warehouses(&self) -> ItemWarehouseService {
         ItemWarehouseService::new(self)
     }
+    #[cfg(feature = "journal_transaction")]
     fn journal_transactions(&self) -> JournalTransactionService {
         JournalTransactionService::new(self)
     }
+    #[cfg(feature = "kit_assembly")]
     fn kit_assemblies(&self) -> KitAssemblyService {
         KitAssemblyService::new(self)
     }
+    #[cfg(feature = "kit_specification")]
     fn kit_specifications(&self) -> KitSpecificationService {
         KitSpecificationService::new(self)
     }
+    #[cfg(feature = "labor_cost_rate")]
     fn labor_cost_rates(&self) -> LaborCostRateService {
         LaborCostRateService::new(self)
     }
+    #[cfg(feature = "lead")]
     fn leads(&self) -> LeadService {
         LeadService::new(self)
     }
+    #[cfg(feature = "ledger")]
     fn ledgers(&self) -> LedgerService {
         LedgerService::new(self)
     }
+    #[cfg(feature = "lot_serial_class")]
     fn lot_serial_classes(&self) -> LotSerialClassService {
         LotSerialClassService::new(self)
     }
+    #[cfg(feature = "non_stock_item")]
     fn non_stock_items(&self) -> NonStockItemService {
         NonStockItemService::new(self)
     }
+    #[cfg(feature = "opportunity")]
     fn opportunities(&self) -> OpportunityService {
         OpportunityService::new(self)
     }
+    #[cfg(feature = "pto_bank")]
     fn pto_banks(&self) -> PTOBankService {
         PTOBankService::new(self)
     }
+    #[cfg(feature = "pay_group")]
     fn pay_groups(&self) -> PayGroupService {
         PayGroupService::new(self)
     }
+    #[cfg(feature = "pay_period")]
     fn pay_periods(&self) -> PayPeriodService {
         PayPeriodService::new(self)
     }
+    #[cfg(feature = "payment")]
     fn payments(&self) -> PaymentService {
         PaymentService::new(self)
     }
+    #[cfg(feature = "payment_method")]
     fn payment_methods(&self) -> PaymentMethodService {
         PaymentMethodService::new(self)
     }
+    #[cfg(feature = "payroll_batch")]
     fn payroll_batches(&self) -> PayrollBatchService {
         PayrollBatchService::new(self)
     }
+    #[cfg(feature = "payroll_union_local")]
     fn payroll_union_locals(&self) -> PayrollUnionLocalService {
         PayrollUnionLocalService::new(self)
     }
+    #[cfg(feature = "payroll_wcc_code")]
     fn payroll_wcc_codes(&self) -> PayrollWCCCodeService {
         PayrollWCCCodeService::new(self)
     }
+    #[cfg(feature = "physical_inventory_count")]
     fn physical_inventory_counts(&self) -> PhysicalInventoryCountService {
         PhysicalInventoryCountService::new(self)
     }
+    #[cfg(feature = "physical_inventory_review")]
     fn physical_inventory_reviews(&self) -> PhysicalInventoryReviewService {
         PhysicalInventoryReviewService::new(self)
     }
+    #[cfg(feature = "pro_forma_invoice")]
     fn pro_forma_invoices(&self) -> ProFormaInvoiceService {
         ProFormaInvoiceService::new(self)
     }
+    #[cfg(feature = "project")]
     fn projects(&self) -> ProjectService {
         ProjectService::new(self)
     }
+    #[cfg(feature = "project_budget")]
     fn project_budgets(&self) -> ProjectBudgetService {
         ProjectBudgetService::new(self)
     }
+    #[cfg(feature = "project_task")]
     fn project_tasks(&self) -> ProjectTaskService {
         ProjectTaskService::new(self)
     }
+    #[cfg(feature = "project_template")]
     fn project_templates(&self) -> ProjectTemplateService {
         ProjectTemplateService::new(self)
     }
+    #[cfg(feature = "project_template_task")]
     fn project_template_tasks(&self) -> ProjectTemplateTaskService {
         ProjectTemplateTaskService::new(self)
     }
+    #[cfg(feature = "project_transaction")]
     fn project_transactions(&self) -> ProjectTransactionService {
         ProjectTransactionService::new(self)
     }
+    #[cfg(feature = "purchase_order")]
     fn purchase_orders(&self) -> PurchaseOrderService {
         PurchaseOrderService::new(self)
     }
+    #[cfg(feature = "purchase_receipt")]
     fn purchase_receipts(&self) -> PurchaseReceiptService {
         PurchaseReceiptService::new(self)
     }
+    #[cfg(feature = "sales_invoice")]
     fn sales_invoices(&self) -> SalesInvoiceService {
         SalesInvoiceService::new(self)
     }
+    #[cfg(feature = "sales_order")]
     fn sales_orders(&self) -> SalesOrderService {
         SalesOrderService::new(self)
     }
+    #[cfg(feature = "sales_price_worksheet")]
     fn sales_price_worksheets(&self) -> SalesPriceWorksheetService {
         SalesPriceWorksheetService::new(self)
     }
+    #[cfg(feature = "sales_prices_inquiry")]
     fn sales_prices_inquiries(&self) -> SalesPricesInquiryService {
         SalesPricesInquiryService::new(self)
     }
+    #[cfg(feature = "salesperson")]
     fn salespersons(&self) -> SalespersonService {
         SalespersonService::new(self)
     }
+    #[cfg(feature = "service_order")]
     fn service_orders(&self) -> ServiceOrderService {
         ServiceOrderService::new(self)
     }
+    #[cfg(feature = "ship_via")]
     fn ship_vias(&self) -> ShipViaService {
         ShipViaService::new(self)
     }
+    #[cfg(feature = "shipment")]
     fn shipments(&self) -> ShipmentService {
         ShipmentService::new(self)
     }
+    #[cfg(feature = "shipping_box")]
     fn shipping_boxes(&self) -> ShippingBoxService {
         ShippingBoxService::new(self)
     }
+    #[cfg(feature = "shipping_term")]
     fn shipping_terms(&self) -> ShippingTermService {
         ShippingTermService::new(self)
     }
+    #[cfg(feature = "shipping_zones")]
     fn shipping_zones(&self) -> ShippingZonesService {
         ShippingZonesService::new(self)
     }
+    #[cfg(feature = "shopify_store")]
     fn shopify_stores(&self) -> ShopifyStoreService {
         ShopifyStoreService::new(self)
     }
+    #[cfg(feature = "stock_item")]
     fn stock_items(&self) -> StockItemService {
         StockItemService::new(self)
     }
+    #[cfg(feature = "storage_details_by_location_inquiry")]
     fn storage_details_by_location_inquiries(
         &self,
     ) -> StorageDetailsByLocationInquiryService {
         StorageDetailsByLocationInquiryService::new(self)
     }
+    #[cfg(feature = "storage_details_inquiry")]
     fn storage_details_inquiries(&self) -> StorageDetailsInquiryService {
         StorageDetailsInquiryService::new(self)
     }
+    #[cfg(feature = "subaccount")]
     fn subaccounts(&self) -> SubaccountService {
         SubaccountService::new(self)
     }
+    #[cfg(feature = "subcontract")]
     fn subcontracts(&self) -> SubcontractService {
         SubcontractService::new(self)
     }
+    #[cfg(feature = "task")]
     fn tasks(&self) -> TaskService {
         TaskService::new(self)
     }
+    #[cfg(feature = "tax")]
     fn taxes(&self) -> TaxService {
         TaxService::new(self)
     }
+    #[cfg(feature = "tax_category")]
     fn tax_categories(&self) -> TaxCategoryService {
         TaxCategoryService::new(self)
     }
+    #[cfg(feature = "tax_reporting_settings")]
     fn tax_reporting_settings(&self) -> TaxReportingSettingsService {
         TaxReportingSettingsService::new(self)
     }
+    #[cfg(feature = "tax_zone")]
     fn tax_zones(&self) -> TaxZoneService {
         TaxZoneService::new(self)
     }
+    #[cfg(feature = "template_items")]
     fn template_items(&self) -> TemplateItemsService {
         TemplateItemsService::new(self)
     }
+    #[cfg(feature = "time_entry")]
     fn time_entries(&self) -> TimeEntryService {
         TimeEntryService::new(self)
     }
+    #[cfg(feature = "transfer_order")]
     fn transfer_orders(&self) -> TransferOrderService {
         TransferOrderService::new(self)
     }
+    #[cfg(feature = "union_local")]
     fn union_locals(&self) -> UnionLocalService {
         UnionLocalService::new(self)
     }
+    #[cfg(feature = "units_of_measure")]
     fn units_of_measure(&self) -> UnitsOfMeasureService {
         UnitsOfMeasureService::new(self)
     }
+    #[cfg(feature = "vendor")]
     fn vendors(&self) -> VendorService {
         VendorService::new(self)
     }
+    #[cfg(feature = "vendor_class")]
     fn vendor_classes(&self) -> VendorClassService {
         VendorClassService::new(self)
     }
+    #[cfg(feature = "vendor_price_worksheet")]
     fn vendor_price_worksheets(&self) -> VendorPriceWorksheetService {
         VendorPriceWorksheetService::new(self)
     }
+    #[cfg(feature = "vendor_prices_inquiry")]
     fn vendor_prices_inquiries(&self) -> VendorPricesInquiryService {
         VendorPricesInquiryService::new(self)
     }
+    #[cfg(feature = "warehouse")]
     fn warehouses(&self) -> WarehouseService {
         WarehouseService::new(self)
     }
+    #[cfg(feature = "work_calendar")]
     fn work_calendars(&self) -> WorkCalendarService {
         WorkCalendarService::new(self)
     }
+    #[cfg(feature = "work_class_compensation_code")]
     fn work_class_compensation_codes(&self) -> WorkClassCompensationCodeService {
         WorkClassCompensationCodeService::new(self)
     }
+    #[cfg(feature = "work_location")]
     fn work_locations(&self) -> WorkLocationService {
         WorkLocationService::new(self)
     }
