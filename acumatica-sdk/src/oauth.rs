@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::client::Secret;
 use crate::error::{Error, RequestInfo, Result};
-use crate::http::{RawResponse, error_for};
+use crate::http::error_for;
 use crate::types::Uuid;
 
 /// OAuth client registration and grant.
@@ -256,30 +256,8 @@ pub(crate) async fn request_token(
         path: site_path,
     };
     let started = Instant::now();
-    let resp = http
-        .post(url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|source| Error::Transport {
-            request: request.clone(),
-            may_have_been_applied: false,
-            source,
-        })?;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(|source| Error::Transport {
-        request: request.clone(),
-        may_have_been_applied: false,
-        source,
-    })?;
-    let raw = RawResponse {
-        status,
-        headers,
-        body,
-        request: request.clone(),
-    };
-    if !(200..300).contains(&status) {
+    let raw = crate::http::exchange(http.post(url).form(form), request.clone(), false).await?;
+    if !(200..300).contains(&raw.status) {
         // OAuth errors are `{"error": "invalid_grant", ...}` with 400.
         let err = error_for(&raw, true);
         return Err(match err {

@@ -6,7 +6,7 @@ mod request;
 mod retry;
 
 pub(crate) use classify::{decode_json, error_for, is_login_limit};
-pub(crate) use request::{Body, CallKind, RawResponse, RequestSpec};
+pub(crate) use request::{Body, CallKind, RawResponse, RequestSpec, exchange};
 pub use retry::RetryPolicy;
 
 /// `Retry-After` of an answer.

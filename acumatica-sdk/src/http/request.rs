@@ -78,3 +78,27 @@ impl RawResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
+
+/// Sends a prepared request and reads the whole answer: any status is `Ok`, a failed connection
+/// or body read is [`Error::Transport`](crate::Error::Transport).
+pub(crate) async fn exchange(
+    req: reqwest::RequestBuilder,
+    request: RequestInfo,
+    may_have_been_applied: bool,
+) -> crate::Result<RawResponse> {
+    let transport = |source| crate::Error::Transport {
+        request: request.clone(),
+        may_have_been_applied,
+        source,
+    };
+    let resp = req.send().await.map_err(transport)?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.map_err(transport)?;
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+        request,
+    })
+}

@@ -21,7 +21,7 @@ pub use pool::{PoolStats, SessionPool};
 use crate::client::Shared;
 use crate::client::config::Auth;
 use crate::error::{Error, RequestInfo, Result};
-use crate::http::{RawResponse, error_for};
+use crate::http::error_for;
 use crate::oauth::{self, Token};
 use cookies::CookieJar;
 
@@ -217,43 +217,18 @@ impl Session {
             path: "/entity/auth/login".into(),
         };
         let url = shared.config.url("/entity/auth/login")?;
-        let resp = shared
-            .http
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|source| Error::Transport {
-                request: request.clone(),
-                may_have_been_applied: false,
-                source,
-            })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.map_err(|source| Error::Transport {
-            request: request.clone(),
-            may_have_been_applied: false,
-            source,
-        })?;
-        if !(200..300).contains(&status) {
-            tracing::debug!(status, "sign-in refused");
-            return Err(error_for(
-                &RawResponse {
-                    status,
-                    headers,
-                    body: bytes,
-                    request,
-                },
-                true,
-            ));
+        let resp = crate::http::exchange(shared.http.post(url).json(&body), request, false).await?;
+        if !(200..300).contains(&resp.status) {
+            tracing::debug!(status = resp.status, "sign-in refused");
+            return Err(error_for(&resp, true));
         }
         self.inner.logins.fetch_add(1, Ordering::Relaxed);
         let mut st = self.state();
         st.cookies.clear();
-        st.cookies.absorb(&headers);
+        st.cookies.absorb(&resp.headers);
         st.active = true;
         st.generation += 1;
-        tracing::debug!(status, "signed in");
+        tracing::debug!(status = resp.status, "signed in");
         Ok(st.generation)
     }
 
@@ -350,26 +325,12 @@ async fn logout_request(
     if let Some(b) = bearer {
         req = req.bearer_auth(b);
     }
-    let resp = req.send().await.map_err(|source| Error::Transport {
-        request: request.clone(),
-        may_have_been_applied: true,
-        source,
-    })?;
-    let status = resp.status().as_u16();
-    if (200..300).contains(&status) || status == 401 {
+    let resp = crate::http::exchange(req, request, true).await?;
+    // 401: the server had already ended the session.
+    if (200..300).contains(&resp.status) || resp.status == 401 {
         return Ok(());
     }
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.unwrap_or_default();
-    Err(error_for(
-        &RawResponse {
-            status,
-            headers,
-            body,
-            request,
-        },
-        false,
-    ))
+    Err(error_for(&resp, false))
 }
 
 impl Drop for SessionInner {

@@ -228,24 +228,8 @@ impl Session {
         if let Some(c) = comment {
             req = req.header("PX-CbFileComment", c);
         }
-        let resp = req.send().await.map_err(|source| Error::Transport {
-            request: request.clone(),
-            may_have_been_applied: true,
-            source,
-        })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|source| Error::Transport {
-            request: request.clone(),
-            may_have_been_applied: true,
-            source,
-        })?;
-        let raw = RawResponse {
-            status,
-            headers,
-            body,
-            request,
-        };
+        let raw = crate::http::exchange(req, request, true).await?;
+        let status = raw.status;
         if (200..300).contains(&status) {
             Ok(raw)
         } else {
