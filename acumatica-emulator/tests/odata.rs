@@ -6,6 +6,25 @@ use acumatica_emulator::Config;
 use common::{call, client, login, start};
 use serde_json::Value;
 
+/// The `CustomerID`s of a JSON array of records or rows, plain or wrapped in `{"value": ..}`.
+fn customer_ids(rows: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = rows
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| {
+                    let id = &r["CustomerID"];
+                    id.as_str()
+                        .or_else(|| id["value"].as_str())
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
 fn gi(emu: &acumatica_emulator::Emulator) -> String {
     format!("{}/t/Company/api/odata/gi", emu.url())
 }
@@ -88,7 +107,8 @@ async fn entity_sets_filter_order_and_page() {
         .collect();
     assert_eq!(ids, ["C019", "C018", "C017"]);
 
-    let (_, active) = call(get("$filter=Status%20eq%20'Active'%20and%20CreditLimit%20ge%205000M&$select=CustomerID,CreditLimit")).await;
+    // OData v4 literals: a decimal has no `M` suffix.
+    let (_, active) = call(get("$filter=Status%20eq%20'Active'%20and%20CreditLimit%20ge%205000.00&$select=CustomerID,CreditLimit")).await;
     let rows = active["value"].as_array().unwrap();
     let expected = emu
         .store()
@@ -150,4 +170,106 @@ async fn cookie_sessions_and_bearer_tokens_work_too() {
         items["value"][0]["DefaultPrice"],
         Value::Number(_)
     ));
+}
+
+#[tokio::test]
+async fn inquiries_take_odata_v4_literals_and_refuse_v3_ones() {
+    let emu = start(Config::default()).await;
+    let c = login(&emu).await;
+    let gi_get = |f: &str| {
+        client()
+            .get(format!("{}/Customers", gi(&emu)))
+            .query(&[("$filter", f)])
+            .basic_auth("admin", Some("admin"))
+    };
+    let contract_get = |f: &str| {
+        c.get(format!("{}/Customer", common::base(&emu)))
+            .query(&[("$filter", f)])
+    };
+    // A date-time between the stored ones, so the filter keeps some customers and not others.
+    let mut stamps: Vec<chrono::DateTime<chrono::FixedOffset>> = emu
+        .store()
+        .list("Customer")
+        .iter()
+        .filter_map(|r| r["LastModifiedDateTime"]["value"].as_str())
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .collect();
+    stamps.sort();
+    let middle = stamps[stamps.len() / 2]
+        .to_utc()
+        .format("%Y-%m-%dT%H:%M:%S%.3f")
+        .to_string();
+    // (contract API, OData v3; generic inquiry, OData v4; whether the v4 text is v4 only): the
+    // same condition. `5000.50` is also a v3 literal (an Edm.Double), so v3 takes it.
+    let pairs = [
+        (
+            "CreditLimit ge 5000.50M".to_owned(),
+            "CreditLimit ge 5000.50".to_owned(),
+            false,
+        ),
+        (
+            format!("LastModifiedDateTime ge datetimeoffset'{middle}Z'"),
+            format!("LastModifiedDateTime ge {middle}Z"),
+            true,
+        ),
+        (
+            format!("LastModifiedDateTime lt datetime'{middle}'"),
+            format!("LastModifiedDateTime lt {middle}+00:00"),
+            true,
+        ),
+        (
+            "substringof('C01', CustomerID) or CustomerID eq 'C002'".to_owned(),
+            "contains(CustomerID, 'C01') or CustomerID eq 'C002'".to_owned(),
+            true,
+        ),
+    ];
+    for (v3, v4, v4_only) in &pairs {
+        let (status, rows) = call(gi_get(v4)).await;
+        assert_eq!(status, 200, "inquiry, {v4}: {rows}");
+        let (status, records) = call(contract_get(v3)).await;
+        assert_eq!(status, 200, "contract API, {v3}");
+        let (inquiry, contract) = (customer_ids(&rows["value"]), customer_ids(&records));
+        assert!(
+            !inquiry.is_empty() && inquiry.len() < stamps.len(),
+            "{v4}: {inquiry:?}"
+        );
+        assert_eq!(inquiry, contract, "{v4} and {v3} keep the same customers");
+
+        // The v3 spelling is refused by the inquiry, with the position of the v3-only form.
+        let (status, body) = call(gi_get(v3)).await;
+        assert_eq!(status, 400, "inquiry, {v3}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("Syntax error at position") && message.contains("OData v3"),
+            "{v3}: {message}"
+        );
+        // ... and the v4-only spelling by the contract API.
+        let (status, body) = call(contract_get(v4)).await;
+        if *v4_only {
+            assert_ne!(status, 200, "contract API, {v4}");
+            let message = body["exceptionMessage"].as_str().unwrap_or_default();
+            assert!(message.contains("Syntax error at position"), "{v4}: {body}");
+        } else {
+            assert_eq!(customer_ids(&body), contract, "contract API, {v4}");
+        }
+    }
+    // GUID literals: `guid'...'` is v3 only; a bare GUID is v4 (no column holds one here, so
+    // the comparison itself is what the inquiry checks, after the syntax).
+    let (status, body) = call(gi_get(
+        "CustomerID eq guid'8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd'",
+    ))
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(
+            |m| m.contains("position 14") && m.contains("guid'...' literals are OData v3")
+        ),
+        "{body}"
+    );
+    let (status, body) = call(gi_get("CustomerID eq 8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd")).await;
+    assert_ne!(
+        body["message"].as_str().map(|m| m.contains("Syntax error")),
+        Some(true),
+        "{status}: {body}"
+    );
 }

@@ -27,7 +27,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Literals in `$filter` are rendered as for the contract API (quotes doubled, decimals with `M`).
+//! `$filter` is written in OData v4 syntax ([`Filter::to_odata_v4`]), which inquiries speak: quotes
+//! doubled as everywhere, but decimals without `M` (`1000.50`), date-times and GUIDs bare
+//! (`2024-07-15T10:31:28+03:00`; `Z` when the value has no offset) and `contains(Field, 'x')`
+//! where the contract API takes `substringof('x', Field)`.
 //! Acumatica's inquiries accept `$filter`, `$orderby`, `$select`, `$top` and `$skip`; not
 //! `$expand` or `$count`. Formula fields can be neither filtered nor sorted on.
 
@@ -64,7 +67,8 @@ impl InquiryOptions {
         InquiryOptions::default()
     }
 
-    /// Sets `$filter` (calling it again combines the filters with `and`).
+    /// Sets `$filter` (calling it again combines the filters with `and`); it is sent in OData v4
+    /// syntax ([`Filter::to_odata_v4`]).
     pub fn filter(mut self, filter: Filter) -> Self {
         if let Some(path) = filter.invalid_path() {
             self.invalid
@@ -132,7 +136,7 @@ impl InquiryOptions {
         }
         let mut pairs = Vec::new();
         if let Some(f) = &self.filter {
-            pairs.push(("$filter", f.to_string()));
+            pairs.push(("$filter", f.to_odata_v4()));
         }
         if !self.order_by.is_empty() {
             pairs.push(("$orderby", self.order_by.join(",")));
@@ -337,7 +341,8 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<De
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::field;
+    use crate::query::{Field, field};
+    use crate::types::{DateTime, Uuid};
 
     #[test]
     fn options_render_and_reject_injected_names() {
@@ -360,8 +365,30 @@ mod tests {
         );
         let bad = InquiryOptions::new().order_by("CustomerID desc,Status");
         assert!(matches!(bad.to_pairs(), Err(Error::InvalidQuery { .. })));
+        let bad = InquiryOptions::new().filter(field("Status eq 'x' or 1").eq(1));
+        assert!(matches!(bad.to_pairs(), Err(Error::InvalidQuery { .. })));
         let bad = InquiryOptions::new().select("Main/Email");
         assert!(matches!(bad.to_pairs(), Err(Error::InvalidQuery { .. })));
+    }
+
+    #[test]
+    fn filters_are_sent_in_odata_v4_syntax() {
+        let t: DateTime = "2024-07-15T10:31:28.402+03:00".parse().unwrap();
+        let name = Field::<String>::at(Path::parse("CustomerName"));
+        let o = InquiryOptions::new()
+            .filter(field("CreditLimit").ge(Decimal::new(100050, 2)))
+            .filter(field("LastModifiedDateTime").lt(t))
+            .filter(name.contains("O'Br"))
+            .filter(field("NoteID").ne(Uuid::nil()));
+        assert_eq!(
+            o.to_pairs().unwrap(),
+            vec![(
+                "$filter",
+                "CreditLimit ge 1000.50 and LastModifiedDateTime lt 2024-07-15T10:31:28.402+03:00 \
+                 and contains(CustomerName, 'O''Br') and NoteID ne 00000000-0000-0000-0000-000000000000"
+                    .to_owned()
+            )]
+        );
     }
 
     #[test]

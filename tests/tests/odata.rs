@@ -4,12 +4,13 @@
 
 use acumatica_sdk::default::{Customer, DefaultEndpoint};
 use acumatica_sdk::oauth::OAuthConfig;
-use acumatica_sdk::odata::InquiryOptions;
-use acumatica_sdk::query::{QueryOptions, field};
-use acumatica_sdk::types::Decimal;
+use acumatica_sdk::odata::{GenericInquiry, InquiryOptions};
+use acumatica_sdk::query::{Filter, QueryOptions, field};
+use acumatica_sdk::types::{DateTime, Decimal};
 use acumatica_sdk::{AcumaticaClient, Credentials, Error};
 use acumatica_tests::fixtures::stored_text;
 use acumatica_tests::{Config, Emulator, answers, builder, client, emulator, emulator_with};
+use chrono::FixedOffset;
 use futures::TryStreamExt;
 use serde::Deserialize;
 
@@ -135,6 +136,123 @@ async fn quotes_in_inquiry_filters_match_only_that_text() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].customer_id, "OBRIEN");
     assert_eq!(rows[0].customer_name.as_deref(), Some(tricky));
+}
+
+/// The sorted `CustomerID`s of the inquiry's rows that match `filter`.
+async fn matching(inquiry: &GenericInquiry<CustomerRow>, filter: Filter) -> Vec<String> {
+    let rows = inquiry
+        .get(InquiryOptions::new().filter(filter))
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = rows.into_iter().map(|r| r.customer_id).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn decimal_and_date_time_filters_are_sent_in_odata_v4() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    let inquiry = client.inquiry::<CustomerRow>("Customers");
+    let total = emu.store().count("Customer");
+
+    // A decimal with a fraction goes as `CreditLimit gt 5000.50`, without v3's `M`.
+    let limit: Decimal = "5000.50".parse().unwrap();
+    let mut want: Vec<String> = stored_customers(&emu, |_| true)
+        .into_iter()
+        .filter(|(_, credit)| *credit > limit)
+        .map(|(id, _)| id)
+        .collect();
+    want.sort();
+    assert!(!want.is_empty() && want.len() < total, "{want:?}");
+    assert_eq!(
+        matching(&inquiry, field("CreditLimit").gt(limit)).await,
+        want
+    );
+
+    // Date-times: the middle one of the stored customers, written with a +03:00 offset (the
+    // `+` must survive the query string), and without an offset (sent with `Z`, read as UTC).
+    let mut stamps: Vec<(String, chrono::DateTime<FixedOffset>)> = emu
+        .store()
+        .list("Customer")
+        .iter()
+        .map(|r| {
+            let stamp = stored_text(r, "LastModifiedDateTime").unwrap();
+            (
+                stored_text(r, "CustomerID").unwrap(),
+                chrono::DateTime::parse_from_rfc3339(&stamp).unwrap(),
+            )
+        })
+        .collect();
+    stamps.sort_by_key(|(_, at)| *at);
+    let middle = stamps[stamps.len() / 2].1;
+    let ids_where = |keep: &dyn Fn(&chrono::DateTime<FixedOffset>) -> bool| {
+        let mut ids: Vec<String> = stamps
+            .iter()
+            .filter(|(_, at)| keep(at))
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let east = FixedOffset::east_opt(3 * 3600).unwrap();
+    let with_offset = DateTime::from(middle.with_timezone(&east));
+    let filter = field("LastModifiedDateTime").ge(with_offset);
+    assert!(filter.to_odata_v4().contains("+03:00"), "{filter}");
+    let want = ids_where(&|at| *at >= middle);
+    assert!(!want.is_empty() && want.len() < total, "{want:?}");
+    assert_eq!(matching(&inquiry, filter).await, want);
+
+    let without_offset = DateTime::local(middle.naive_utc());
+    let filter = field("LastModifiedDateTime").lt(without_offset);
+    assert!(filter.to_odata_v4().ends_with('Z'), "{filter}");
+    let want = ids_where(&|at| *at < middle);
+    assert!(!want.is_empty(), "{want:?}");
+    assert_eq!(matching(&inquiry, filter).await, want);
+}
+
+#[tokio::test]
+async fn text_with_quotes_in_contains_and_the_other_functions() {
+    let emu = emulator().await;
+    let client = client(&emu);
+    for (id, name) in [("OBRIEN", "O'Brien's Bakery"), ("OTHER", "Brien Bakery")] {
+        client
+            .customers()
+            .put_entity(
+                &Customer {
+                    customer_id: id.into(),
+                    customer_name: name.into(),
+                    ..Customer::default()
+                },
+                QueryOptions::new(),
+            )
+            .await
+            .unwrap();
+    }
+    let inquiry = client.inquiry::<CustomerRow>("Customers");
+    let name = Customer::fields().customer_name();
+    // `contains(CustomerName, '''Brien''s')`: v4 has no `substringof`.
+    let filter = name.contains("'Brien's");
+    assert_eq!(filter.to_odata_v4(), "contains(CustomerName, '''Brien''s')");
+    assert_eq!(matching(&inquiry, filter).await, ["OBRIEN"]);
+    assert_eq!(
+        matching(&inquiry, name.starts_with("O'B")).await,
+        ["OBRIEN"]
+    );
+    assert_eq!(
+        matching(&inquiry, name.ends_with("n's Bakery")).await,
+        ["OBRIEN"]
+    );
+    assert_eq!(
+        matching(&inquiry, name.contains("Brien") & !name.contains("'")).await,
+        ["OTHER"]
+    );
+    // An injection attempt is one string that matches nothing.
+    assert!(
+        matching(&inquiry, name.contains("x') or contains(CustomerName, '"))
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -4,6 +4,31 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+/// The OData syntax a `$filter` is written in. The tree ([`Expr`]) and its evaluation are the
+/// same for both; the literals and the "contains" function are spelled differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// OData v3, as Acumatica's contract-based API takes it: `12.5M`, `12L`, `1.5d`,
+    /// `datetimeoffset'...'`, `datetime'...'`, `date'...'`, `guid'...'`,
+    /// `substringof('text', Field)`.
+    #[default]
+    V3,
+    /// OData v4, as generic inquiries (`/t/{tenant}/api/odata/gi`) take it: numbers without a
+    /// suffix (`12.5`), bare date-times with an offset (`2024-07-15T10:31:28.402+03:00`),
+    /// bare dates (`2025-06-17`) and GUIDs, `contains(Field, 'text')`.
+    V4,
+}
+
+impl Dialect {
+    /// The API that speaks the dialect, for error messages.
+    pub(super) fn api(self) -> &'static str {
+        match self {
+            Dialect::V3 => "Acumatica's contract-based API",
+            Dialect::V4 => "Acumatica's generic inquiries (OData v4)",
+        }
+    }
+}
+
 /// A boolean `$filter` condition.
 ///
 /// The tree can only express what Acumatica's contract-based API accepts: a field on its own
@@ -207,10 +232,11 @@ impl CustomType {
     }
 }
 
-/// A boolean string function, with the argument order OData v3 uses.
+/// A boolean string function.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Function {
-    /// `substringof('text', Field)`: the field contains the text.
+    /// The field contains the text: `substringof('text', Field)` in OData v3,
+    /// `contains(Field, 'text')` in OData v4.
     SubstringOf {
         /// The text looked for.
         text: String,
@@ -234,12 +260,18 @@ pub enum Function {
 }
 
 impl Function {
-    /// The function name, e.g. `"substringof"`.
+    /// The function name in OData v3, e.g. `"substringof"`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Function::SubstringOf { .. } => "substringof",
-            Function::StartsWith { .. } => "startswith",
-            Function::EndsWith { .. } => "endswith",
+        self.name_in(Dialect::V3)
+    }
+
+    /// The function name in `dialect`: `"substringof"` is `"contains"` in OData v4.
+    pub fn name_in(&self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (Function::SubstringOf { .. }, Dialect::V3) => "substringof",
+            (Function::SubstringOf { .. }, Dialect::V4) => "contains",
+            (Function::StartsWith { .. }, _) => "startswith",
+            (Function::EndsWith { .. }, _) => "endswith",
         }
     }
 
@@ -262,35 +294,40 @@ impl Function {
     }
 }
 
-/// A constant.
+/// A constant. The forms are given as OData v3 / OData v4 ([`Dialect`]).
 ///
 /// The parser only builds values its syntax can spell, and `Display` relies on that: doubles
 /// are finite; date/times have years 0001–9999, at most nanosecond precision (no leap
 /// second) and whole-minute offsets within ±14:00.
+///
+/// OData v4 has no suffixes, so its parser infers the type: an integer is `Int` when it fits
+/// 32 bits, else `Long`, else `Decimal`; a number with a fraction is `Decimal` (`Double` when
+/// a decimal cannot hold it exactly), one with an exponent `Double`. It never builds
+/// `DateTime`, which v4 lacks; printed in v4, that reads back as the same instant in UTC.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// `'text'`; a quote inside is written doubled: `'O''Brien'`.
     String(String),
     /// `100073`, `-5`: Edm.Int32.
     Int(i32),
-    /// `12L`: Edm.Int64.
+    /// `12L` / `9223372036854775807`: Edm.Int64.
     Long(i64),
-    /// `12.5M`, `0M`: Edm.Decimal.
+    /// `12.5M`, `0M` / `12.5`, `0.0`: Edm.Decimal.
     Decimal(Decimal),
-    /// `12.5`, `1.5d`, `2E3`: Edm.Double.
+    /// `12.5`, `1.5d`, `2E3` / `2E3`, `1.25e0`: Edm.Double.
     Double(f64),
     /// `true` / `false`.
     Bool(bool),
     /// `null`.
     Null,
-    /// `datetimeoffset'2024-07-15T10:31:28.402+03:00'`; the bare date and a missing offset
-    /// mean midnight and UTC.
+    /// `datetimeoffset'2024-07-15T10:31:28.402+03:00'` / `2024-07-15T10:31:28.402+03:00`; in
+    /// v3 the bare date and a missing offset mean midnight and UTC, v4 requires the offset.
     DateTimeOffset(DateTime<FixedOffset>),
-    /// `datetime'2024-07-15T10:31:28'` (no offset; evaluated as UTC).
+    /// `datetime'2024-07-15T10:31:28'` (no offset; evaluated as UTC); v3 only.
     DateTime(NaiveDateTime),
-    /// `date'2025-06-17'` (evaluated as midnight UTC).
+    /// `date'2025-06-17'` / `2025-06-17` (evaluated as midnight UTC).
     Date(NaiveDate),
-    /// `guid'8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd'`.
+    /// `guid'8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd'` / `8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd`.
     Guid(Uuid),
 }
 

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::ast::Literal;
+use super::ast::{Dialect, Literal};
 use super::datetime::parse_iso;
 use super::parse::FilterError;
 
@@ -20,7 +20,7 @@ const UNSUPPORTED_PREFIXES: [&str; 7] = [
     "geometry",
 ];
 
-/// Typed-literal prefixes this module accepts.
+/// Typed-literal prefixes this module accepts in OData v3; OData v4 writes these values bare.
 const SUPPORTED_PREFIXES: [&str; 4] = ["datetimeoffset", "datetime", "date", "guid"];
 
 /// What a token is.
@@ -66,14 +66,17 @@ pub(super) struct Lexer {
     pos: usize,
     /// Whether the previous token was a word or a literal.
     after_atom: bool,
+    /// Which literal forms are read.
+    dialect: Dialect,
 }
 
 impl Lexer {
-    pub(super) fn new(input: &str) -> Self {
+    pub(super) fn new(input: &str, dialect: Dialect) -> Self {
         Lexer {
             chars: input.chars().collect(),
             pos: 0,
             after_atom: false,
+            dialect,
         }
     }
 
@@ -112,6 +115,10 @@ impl Lexer {
             ',' => self.punct(TokenKind::Comma),
             '=' => self.punct(TokenKind::Equals),
             '\'' => self.string()?,
+            _ if self.dialect == Dialect::V4 && self.at_guid() => self.bare_guid()?,
+            c if self.dialect == Dialect::V4 && c.is_ascii_digit() && self.at_date() => {
+                self.bare_date_time()?
+            }
             c if c.is_ascii_digit() => self.number()?,
             '-' if self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) => self.number()?,
             c if is_name_start(c) => self.word()?,
@@ -235,6 +242,23 @@ impl Lexer {
     /// `prefix'content'` for the prefixes in [`SUPPORTED_PREFIXES`].
     fn typed_literal(&mut self, start: usize, prefix: &str) -> Result<Token, FilterError> {
         let quote = self.pos;
+        if self.dialect == Dialect::V4
+            && let Some(known) = SUPPORTED_PREFIXES
+                .iter()
+                .find(|known| known.eq_ignore_ascii_case(prefix))
+        {
+            let example = match *known {
+                "guid" => "8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd",
+                "date" => "2025-06-17",
+                _ => "2024-07-15T10:31:28.402+03:00",
+            };
+            return Err(FilterError::new(
+                start,
+                format!(
+                    "{known}'...' literals are OData v3; in OData v4 (generic inquiries) the value is written bare, e.g. {example}"
+                ),
+            ));
+        }
         if !SUPPORTED_PREFIXES.contains(&prefix) {
             let message = if let Some(known) = SUPPORTED_PREFIXES
                 .iter()
@@ -246,7 +270,8 @@ impl Lexer {
                 .any(|known| known.eq_ignore_ascii_case(prefix))
             {
                 format!(
-                    "{prefix}'...' literals are not supported by Acumatica's contract-based API"
+                    "{prefix}'...' literals are not supported by {}",
+                    self.dialect.api()
                 )
             } else {
                 return Err(FilterError::new(
@@ -353,23 +378,48 @@ impl Lexer {
             exponent = true;
         }
         let text: String = self.chars[start..self.pos].iter().collect();
+        let literal = match self.dialect {
+            Dialect::V3 => self.v3_number(start, &text, fraction, exponent)?,
+            Dialect::V4 => self.v4_number(start, &text, fraction, exponent)?,
+        };
+        if self.peek().is_some_and(|c| is_name_char(c) || c == '.') {
+            return Err(FilterError::new(
+                self.pos,
+                format!("unexpected {} after the number", self.found()),
+            ));
+        }
+        Ok(Token {
+            kind: TokenKind::Literal(literal),
+            start,
+            end: self.pos,
+        })
+    }
+
+    /// The OData v3 type of a number from its suffix (consumed), or from its shape.
+    fn v3_number(
+        &mut self,
+        start: usize,
+        text: &str,
+        fraction: bool,
+        exponent: bool,
+    ) -> Result<Literal, FilterError> {
         let suffix_at = self.pos;
         let out_of_range =
             |type_name: &str| FilterError::new(start, format!("{type_name} literal out of range"));
-        let literal = match self.peek() {
+        Ok(match self.peek() {
             Some('L' | 'l') if !fraction && !exponent => {
                 self.pos += 1;
-                Literal::Long(i64::from_str(&text).map_err(|_| out_of_range("Edm.Int64"))?)
+                Literal::Long(i64::from_str(text).map_err(|_| out_of_range("Edm.Int64"))?)
             }
             Some('M' | 'm') if !exponent => {
                 self.pos += 1;
                 Literal::Decimal(
-                    Decimal::from_str_exact(&text).map_err(|_| out_of_range("Edm.Decimal"))?,
+                    Decimal::from_str_exact(text).map_err(|_| out_of_range("Edm.Decimal"))?,
                 )
             }
             Some('D' | 'd') => {
                 self.pos += 1;
-                Literal::Double(parse_double(&text).ok_or_else(|| out_of_range("Edm.Double"))?)
+                Literal::Double(parse_double(text).ok_or_else(|| out_of_range("Edm.Double"))?)
             }
             Some('L' | 'l') => {
                 return Err(FilterError::new(
@@ -390,21 +440,123 @@ impl Lexer {
                 ));
             }
             _ if fraction || exponent => {
-                Literal::Double(parse_double(&text).ok_or_else(|| out_of_range("Edm.Double"))?)
+                Literal::Double(parse_double(text).ok_or_else(|| out_of_range("Edm.Double"))?)
             }
-            _ => Literal::Int(i32::from_str(&text).map_err(|_| {
+            _ => Literal::Int(i32::from_str(text).map_err(|_| {
                 FilterError::new(
                     start,
                     "integer literal out of range for Edm.Int32; add the 'L' suffix for Edm.Int64",
                 )
             })?),
-        };
-        if self.peek().is_some_and(|c| is_name_char(c) || c == '.') {
+        })
+    }
+
+    /// The OData v4 type of a number, which has no suffix: `Int`, else `Long`, else `Decimal`
+    /// for an integer; `Decimal` (`Double` when no decimal holds it exactly) with a fraction;
+    /// `Double` with an exponent.
+    fn v4_number(
+        &self,
+        start: usize,
+        text: &str,
+        fraction: bool,
+        exponent: bool,
+    ) -> Result<Literal, FilterError> {
+        if let Some(suffix @ ('L' | 'l' | 'M' | 'm' | 'D' | 'd' | 'F' | 'f')) = self.peek() {
             return Err(FilterError::new(
                 self.pos,
-                format!("unexpected {} after the number", self.found()),
+                format!(
+                    "the '{suffix}' suffix is OData v3; in OData v4 (generic inquiries) numbers have none, e.g. {text}"
+                ),
             ));
         }
+        let out_of_range =
+            |type_name: &str| FilterError::new(start, format!("{type_name} literal out of range"));
+        if exponent {
+            return parse_double(text)
+                .map(Literal::Double)
+                .ok_or_else(|| out_of_range("Edm.Double"));
+        }
+        if !fraction {
+            if let Ok(value) = i32::from_str(text) {
+                return Ok(Literal::Int(value));
+            }
+            if let Ok(value) = i64::from_str(text) {
+                return Ok(Literal::Long(value));
+            }
+        }
+        match Decimal::from_str_exact(text) {
+            Ok(value) => Ok(Literal::Decimal(value)),
+            Err(_) if fraction => parse_double(text)
+                .map(Literal::Double)
+                .ok_or_else(|| out_of_range("Edm.Double")),
+            Err(_) => Err(out_of_range("integer")),
+        }
+    }
+
+    /// Whether a GUID starts here: 8 hexadecimal digits and a hyphen (v4 writes them bare).
+    fn at_guid(&self) -> bool {
+        (0..8).all(|i| self.peek_at(i).is_some_and(|c| c.is_ascii_hexdigit()))
+            && self.peek_at(8) == Some('-')
+    }
+
+    /// Whether a date starts here: 4 digits and a hyphen (v4 writes them bare).
+    fn at_date(&self) -> bool {
+        (0..4).all(|i| self.peek_at(i).is_some_and(|c| c.is_ascii_digit()))
+            && self.peek_at(4) == Some('-')
+    }
+
+    /// The chars from here that could belong to a bare literal: letters, digits and `-:.+`.
+    fn bare_run(&mut self) -> (usize, Vec<char>) {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'))
+        {
+            self.pos += 1;
+        }
+        (start, self.chars[start..self.pos].to_vec())
+    }
+
+    /// A bare OData v4 GUID, `8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd`.
+    fn bare_guid(&mut self) -> Result<Token, FilterError> {
+        let (start, content) = self.bare_run();
+        let guid = parse_guid(&content).map_err(|(offset, message)| {
+            FilterError::new(start + offset, format!("invalid GUID literal: {message}"))
+        })?;
+        Ok(Token {
+            kind: TokenKind::Literal(Literal::Guid(guid)),
+            start,
+            end: self.pos,
+        })
+    }
+
+    /// A bare OData v4 date (`2025-06-17`) or date-time with an offset
+    /// (`2024-07-15T10:31:28.402+03:00`, `2024-07-15T10:31Z`).
+    fn bare_date_time(&mut self) -> Result<Token, FilterError> {
+        let (start, content) = self.bare_run();
+        let at = |(offset, message): (usize, String)| {
+            FilterError::new(
+                start + offset,
+                format!("invalid date/time literal: {message}"),
+            )
+        };
+        let parsed = parse_iso(&content).map_err(at)?;
+        let literal = match (parsed.time, parsed.offset) {
+            (None, _) => Literal::Date(parsed.date),
+            (Some(_), None) => {
+                return Err(at((
+                    content.len(),
+                    "a date-time needs an offset in OData v4: add Z or +HH:MM \
+                     (in a URL, '+' is sent as %2B)"
+                        .into(),
+                )));
+            }
+            (Some(_), Some(_)) => Literal::DateTimeOffset(
+                parsed
+                    .with_offset()
+                    .ok_or_else(|| at((0, "date/time out of range".into())))?,
+            ),
+        };
         Ok(Token {
             kind: TokenKind::Literal(literal),
             start,

@@ -1,10 +1,14 @@
-//! OData v3 `$filter` as Acumatica's contract-based API takes it: parse, print, evaluate.
+//! `$filter` as Acumatica takes it: parse, print, evaluate. The contract-based API speaks
+//! OData v3, generic inquiries OData v4 ([`Dialect`]); both parse to the same [`Expr`].
 //!
-//! [`parse`] accepts only the documented subset (comparisons, `and`/`or`/`not`, linked-entity
-//! paths, `cf.<Type>(f='View.Field')`, `substringof`/`startswith`/`endswith`, and the literal
-//! forms Acumatica shows) and refuses the rest with a positioned [`FilterError`]. An [`Expr`]
-//! prints (`Display`) in a canonical form that parses back to the same tree. [`eval`] applies
-//! a condition to one record in wire JSON with SQL null semantics.
+//! [`parse`] accepts only the documented v3 subset (comparisons, `and`/`or`/`not`,
+//! linked-entity paths, `cf.<Type>(f='View.Field')`, `substringof`/`startswith`/`endswith`,
+//! and the literal forms Acumatica shows) and refuses the rest with a positioned
+//! [`FilterError`]. [`parse_with`] takes the dialect: in v4 the same constructs, with
+//! `contains` for `substringof` and the v4 literals, refusing the v3-only forms. An [`Expr`]
+//! prints (`Display` for v3, [`Expr::display`] for either) in a canonical form that parses
+//! back to the same tree. [`eval`] applies a condition to one record in wire JSON with SQL
+//! null semantics, whatever the dialect.
 
 mod ast;
 mod datetime;
@@ -17,7 +21,11 @@ mod print;
 mod eval_tests;
 #[cfg(test)]
 mod parse_tests;
+#[cfg(test)]
+mod v4_tests;
 
-pub use ast::{CompareOp, CustomField, CustomType, Expr, FieldRef, Function, Literal, Operand};
+pub use ast::{
+    CompareOp, CustomField, CustomType, Dialect, Expr, FieldRef, Function, Literal, Operand,
+};
 pub use eval::{EvalError, EvalOptions, eval};
-pub use parse::{FilterError, parse};
+pub use parse::{FilterError, parse, parse_with};

@@ -2,7 +2,9 @@
 
 use thiserror::Error;
 
-use super::ast::{CompareOp, CustomField, CustomType, Expr, FieldRef, Function, Literal, Operand};
+use super::ast::{
+    CompareOp, CustomField, CustomType, Dialect, Expr, FieldRef, Function, Literal, Operand,
+};
 use super::lex::{Lexer, Token, TokenKind, is_name_char, is_name_start};
 
 /// The deepest nesting of parentheses, `not` and function calls: keeps recursion bounded on
@@ -18,8 +20,19 @@ const OTHER_OPERATORS: [&str; 2] = ["has", "in"];
 /// Logical keywords.
 const LOGICAL: [&str; 3] = ["and", "or", "not"];
 
-/// The only functions Acumatica documents.
-const FUNCTIONS: [&str; 3] = ["substringof", "startswith", "endswith"];
+/// The only functions Acumatica documents for the contract-based API (OData v3).
+const V3_FUNCTIONS: [&str; 3] = ["substringof", "startswith", "endswith"];
+
+/// The same functions in OData v4, where `contains` replaced `substringof`.
+const V4_FUNCTIONS: [&str; 3] = ["contains", "startswith", "endswith"];
+
+/// The string functions `dialect` has.
+fn functions(dialect: Dialect) -> [&'static str; 3] {
+    match dialect {
+        Dialect::V3 => V3_FUNCTIONS,
+        Dialect::V4 => V4_FUNCTIONS,
+    }
+}
 
 /// A `$filter` that cannot be parsed: where, and what was expected and found.
 ///
@@ -42,13 +55,35 @@ impl FilterError {
     }
 }
 
-/// Parses a percent-decoded `$filter` value.
+/// Parses a percent-decoded `$filter` value in OData v3, as the contract-based API takes it:
+/// `parse_with(input, Dialect::V3)`.
 ///
 /// Accepts only the subset of OData v3 that Acumatica's contract-based API documents (the
 /// constructs [`Expr`] can hold, with the literal forms of [`Literal`]); anything else is a
 /// [`FilterError`] naming the position. Never panics, whatever the input.
 pub fn parse(input: &str) -> Result<Expr, FilterError> {
-    let mut parser = Parser::new(input)?;
+    parse_with(input, Dialect::V3)
+}
+
+/// Parses a percent-decoded `$filter` value in `dialect`.
+///
+/// Both dialects accept the same constructs (the ones [`Expr`] can hold). OData v4, as
+/// generic inquiries take it, differs in spelling only: `contains(Field, 'text')` instead of
+/// `substringof('text', Field)`, numbers without suffixes (`1000.50`), bare date-times with
+/// an offset, dates and GUIDs; the v3-only forms (`M`/`L`/`d` suffixes, `datetimeoffset'..'`,
+/// `datetime'..'`, `date'..'`, `guid'..'`, `substringof`) are refused with a positioned
+/// [`FilterError`], and v3 refuses the v4-only ones (`contains`, bare date-times, dates and
+/// GUIDs). Never panics, whatever the input.
+///
+/// ```
+/// use acumatica_emulator::filter::{Dialect, parse, parse_with};
+/// let v4 = parse_with("contains(Name, 'x') and Total gt 1000.50", Dialect::V4).unwrap();
+/// let v3 = parse("substringof('x', Name) and Total gt 1000.50M").unwrap();
+/// assert_eq!(v4, v3);
+/// assert!(parse_with("Total gt 1000.50M", Dialect::V4).is_err());
+/// ```
+pub fn parse_with(input: &str, dialect: Dialect) -> Result<Expr, FilterError> {
+    let mut parser = Parser::new(input, dialect)?;
     if parser.peeked.kind == TokenKind::End {
         return Err(FilterError::new(
             parser.peeked.start,
@@ -107,16 +142,19 @@ struct Parser {
     peeked: Token,
     /// The last consumed token, for "after 'eq'" in messages.
     prev: Option<Token>,
+    /// Which functions exist, for errors about the others.
+    dialect: Dialect,
 }
 
 impl Parser {
-    fn new(input: &str) -> Result<Self, FilterError> {
-        let mut lexer = Lexer::new(input);
+    fn new(input: &str, dialect: Dialect) -> Result<Self, FilterError> {
+        let mut lexer = Lexer::new(input, dialect);
         let peeked = lexer.next_token()?;
         Ok(Parser {
             lexer,
             peeked,
             prev: None,
+            dialect,
         })
     }
 
@@ -253,18 +291,17 @@ impl Parser {
             return Ok(());
         };
         let at = self.peeked.start;
+        let api = self.dialect.api();
         if ARITHMETIC.contains(&word) {
             return Err(FilterError::new(
                 at,
-                format!(
-                    "arithmetic operator '{word}' is not supported by Acumatica's contract-based API"
-                ),
+                format!("arithmetic operator '{word}' is not supported by {api}"),
             ));
         }
         if OTHER_OPERATORS.contains(&word) {
             return Err(FilterError::new(
                 at,
-                format!("operator '{word}' is not supported by Acumatica's contract-based API"),
+                format!("operator '{word}' is not supported by {api}"),
             ));
         }
         let lower = word.to_ascii_lowercase();
@@ -376,18 +413,23 @@ impl Parser {
         let depth = Self::deeper(depth, open.start)?;
         if let Some(slash) = word.rfind('/') {
             // `Details/any(d: ...)` and the like.
-            return Err(unsupported_function(start + slash + 1, &word[slash + 1..]));
+            return Err(unsupported_function(
+                start + slash + 1,
+                &word[slash + 1..],
+                self.dialect,
+            ));
         }
         if let Some(type_name) = word.strip_prefix("cf.") {
             return self.custom_field(start, type_name);
         }
-        if FUNCTIONS.contains(&word) {
+        if functions(self.dialect).contains(&word) {
             return self.string_function(start, word, depth);
         }
-        Err(unsupported_function(start, word))
+        Err(unsupported_function(start, word, self.dialect))
     }
 
-    /// `substringof('text', Field)`, `startswith(Field, 'text')`, `endswith(Field, 'text')`.
+    /// `substringof('text', Field)` (v3) or `contains(Field, 'text')` (v4),
+    /// `startswith(Field, 'text')`, `endswith(Field, 'text')`.
     fn string_function(
         &mut self,
         start: usize,
@@ -410,6 +452,13 @@ impl Parser {
                 Function::SubstringOf {
                     text: string_argument(first, usage)?,
                     field: field_argument(second, usage)?,
+                }
+            }
+            "contains" => {
+                let usage = "contains takes the field first: contains(Field, 'text')";
+                Function::SubstringOf {
+                    field: field_argument(first, usage)?,
+                    text: string_argument(second, usage)?,
                 }
             }
             "startswith" => {
@@ -495,17 +544,33 @@ fn value(operand: Operand, start: usize) -> Term {
     }
 }
 
-fn unsupported_function(at: usize, name: &str) -> FilterError {
+fn unsupported_function(at: usize, name: &str, dialect: Dialect) -> FilterError {
     let lower = name.to_ascii_lowercase();
-    if lower != name && FUNCTIONS.contains(&lower.as_str()) {
+    if lower != name && functions(dialect).contains(&lower.as_str()) {
         return FilterError::new(
             at,
             format!("function names are lower-case: write '{lower}' instead of '{name}'"),
         );
     }
+    if dialect == Dialect::V4 && lower == "substringof" {
+        return FilterError::new(
+            at,
+            format!(
+                "function '{name}' is OData v3; in OData v4 (generic inquiries) write contains(Field, 'text')"
+            ),
+        );
+    }
+    let hint = if dialect == Dialect::V3 && lower == "contains" {
+        " (it is OData v4; here write substringof('text', Field))"
+    } else {
+        ""
+    };
     FilterError::new(
         at,
-        format!("function '{name}' is not supported by Acumatica's contract-based API"),
+        format!(
+            "function '{name}' is not supported by {}{hint}",
+            dialect.api()
+        ),
     )
 }
 

@@ -1,5 +1,10 @@
 //! Generic inquiries over OData v4 at `/t/{tenant}/api/odata/gi`: service document, `$metadata`
 //! and entity sets with `$filter`, `$orderby`, `$select`, `$top`, `$skip`.
+//!
+//! `$filter` is read in OData v4 syntax ([`filter::Dialect::V4`]): `contains`, unsuffixed
+//! numbers, bare date-times, dates and GUIDs. The v3 forms the contract-based API takes
+//! (`1000M`, `datetimeoffset'...'`, `guid'...'`, `substringof`) are refused with a 400, as a
+//! tenant refuses them; evaluation is the contract API's.
 
 use std::cmp::Ordering;
 
@@ -259,7 +264,7 @@ pub(super) async fn resource(
     };
     let filter = match q.get("$filter").map(str::trim).filter(|f| !f.is_empty()) {
         None => None,
-        Some(f) => match filter::parse(f) {
+        Some(f) => match filter::parse_with(f, filter::Dialect::V4) {
             Ok(e) => {
                 // Unknown properties are refused, as an OData service does, not matched as null.
                 for field in e.fields() {

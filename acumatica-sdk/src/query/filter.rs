@@ -36,13 +36,25 @@ impl CompareOp {
     }
 }
 
-/// A literal in Acumatica's (OData v3) syntax.
+/// The OData dialect a filter is written in: the literals and the "contains" function differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    /// OData v3, as the contract-based API takes it: `12.5M`, `datetimeoffset'...'`,
+    /// `guid'...'`, `substringof('x', Field)`.
+    V3,
+    /// OData v4, as generic inquiries (`/t/{tenant}/api/odata/gi`) take it: `12.5`, bare
+    /// date-times and GUIDs, `contains(Field, 'x')`.
+    V4,
+}
+
+/// A literal. `Display` writes Acumatica's contract-API (OData v3) syntax;
+/// [`Filter::to_odata_v4`] writes the OData v4 one where they differ.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Literal {
-    /// `'text'`, with quotes doubled.
+    /// `'text'`, with quotes doubled (both dialects).
     String(String),
-    /// `12.50M`
+    /// `12.50M` (v3); `12.50` (v4).
     Decimal(Decimal),
     /// `42`
     Int(i64),
@@ -50,32 +62,48 @@ pub enum Literal {
     Double(f64),
     /// `true` / `false`
     Bool(bool),
-    /// `datetimeoffset'2024-07-15T10:31:28.402+03:00'`, or `datetime'...'` without an offset.
+    /// v3: `datetimeoffset'2024-07-15T10:31:28.402+03:00'`, or `datetime'...'` without an
+    /// offset. v4: bare, `2024-07-15T10:31:28.402+03:00`; a value without an offset gets `Z`.
     DateTime(DateTime),
-    /// `guid'...'`
+    /// `guid'...'` (v3); the bare GUID (v4).
     Guid(Uuid),
     /// `null`
     Null,
 }
 
-impl fmt::Display for Literal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Literal::String(s) => write!(f, "'{}'", s.replace('\'', "''")),
-            Literal::Decimal(d) => write!(f, "{d}M"),
-            Literal::Int(i) => write!(f, "{i}"),
-            Literal::Double(x) if x.is_finite() => {
+impl Literal {
+    /// Writes the literal in `dialect`.
+    fn write(&self, f: &mut fmt::Formatter<'_>, dialect: Dialect) -> fmt::Result {
+        match (self, dialect) {
+            (Literal::String(s), _) => write!(f, "'{}'", s.replace('\'', "''")),
+            (Literal::Decimal(d), Dialect::V3) => write!(f, "{d}M"),
+            (Literal::Decimal(d), Dialect::V4) => write!(f, "{d}"),
+            (Literal::Int(i), _) => write!(f, "{i}"),
+            (Literal::Double(x), _) if x.is_finite() => {
                 let text = format!("{x:?}"); // always has a '.' or an exponent
                 f.write_str(&text)
             }
-            // NaN and infinities have no OData v3 literal; no record can match them.
-            Literal::Double(_) => f.write_str("null"),
-            Literal::Bool(b) => write!(f, "{b}"),
-            Literal::DateTime(t) if t.offset().is_some() => write!(f, "datetimeoffset'{t}'"),
-            Literal::DateTime(t) => write!(f, "datetime'{t}'"),
-            Literal::Guid(g) => write!(f, "guid'{g}'"),
-            Literal::Null => f.write_str("null"),
+            // NaN and infinities have no OData literal; no record can match them.
+            (Literal::Double(_), _) => f.write_str("null"),
+            (Literal::Bool(b), _) => write!(f, "{b}"),
+            (Literal::DateTime(t), Dialect::V3) if t.offset().is_some() => {
+                write!(f, "datetimeoffset'{t}'")
+            }
+            (Literal::DateTime(t), Dialect::V3) => write!(f, "datetime'{t}'"),
+            (Literal::DateTime(t), Dialect::V4) if t.offset().is_some() => write!(f, "{t}"),
+            // v4 has only Edm.DateTimeOffset, whose literal needs an offset.
+            (Literal::DateTime(t), Dialect::V4) => write!(f, "{t}Z"),
+            (Literal::Guid(g), Dialect::V3) => write!(f, "guid'{g}'"),
+            (Literal::Guid(g), Dialect::V4) => write!(f, "{g}"),
+            (Literal::Null, _) => f.write_str("null"),
         }
+    }
+}
+
+impl fmt::Display for Literal {
+    /// The contract-API (OData v3) form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Dialect::V3)
     }
 }
 
@@ -172,31 +200,52 @@ impl Filter {
 }
 
 impl fmt::Display for Filter {
+    /// The contract-API (OData v3) form; see [`Filter::to_odata_v4`] for generic inquiries.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_node(&self.0, f)
+        write_node(&self.0, f, Dialect::V3)
+    }
+}
+
+impl Filter {
+    /// The filter in OData v4 syntax, as generic inquiries (`/t/{tenant}/api/odata/gi`) take
+    /// it: decimals without `M`, bare date-times (`Z` added when the value has no offset) and
+    /// GUIDs, and `contains(Field, 'text')` for [`Field::contains`](super::Field::contains).
+    /// Strings, numbers, operators and `startswith`/`endswith` read as in `Display`; raw
+    /// filters are written as they are.
+    ///
+    /// ```
+    /// use acumatica_sdk::query::field;
+    /// use rust_decimal_macros::dec;
+    ///
+    /// let f = field("CreditLimit").gt(dec!(1000.50)) & field("CustomerName").eq("O'Brien");
+    /// assert_eq!(f.to_string(), "CreditLimit gt 1000.50M and CustomerName eq 'O''Brien'");
+    /// assert_eq!(f.to_odata_v4(), "CreditLimit gt 1000.50 and CustomerName eq 'O''Brien'");
+    /// ```
+    pub fn to_odata_v4(&self) -> String {
+        InDialect(&self.0, Dialect::V4).to_string()
+    }
+}
+
+/// A node written in a dialect.
+struct InDialect<'a>(&'a Node, Dialect);
+
+impl fmt::Display for InDialect<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_node(self.0, f, self.1)
     }
 }
 
 /// Writes a node; operands of `and`/`or` are parenthesised when they bind more loosely.
-fn write_node(n: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn write_node(n: &Node, f: &mut fmt::Formatter<'_>, dialect: Dialect) -> fmt::Result {
     match n {
         Node::Compare {
             operand,
             op,
             literal,
             ..
-        } => write!(f, "{operand} {} {literal}", op.as_str()),
-        Node::Function {
-            name: "substringof",
-            operand,
-            text,
-            ..
         } => {
-            write!(
-                f,
-                "substringof({}, {operand})",
-                Literal::String(text.clone())
-            )
+            write!(f, "{operand} {} ", op.as_str())?;
+            literal.write(f, dialect)
         }
         Node::Function {
             name,
@@ -204,21 +253,29 @@ fn write_node(n: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             text,
             ..
         } => {
-            write!(f, "{name}({operand}, {})", Literal::String(text.clone()))
+            let text = Literal::String(text.clone());
+            match (*name, dialect) {
+                // v3's `substringof` takes the text first; v4 replaced it with `contains`.
+                ("substringof", Dialect::V3) => write!(f, "substringof({text}, {operand})"),
+                ("substringof", Dialect::V4) => write!(f, "contains({operand}, {text})"),
+                (name, _) => write!(f, "{name}({operand}, {text})"),
+            }
         }
         Node::And(a, b) => {
-            write_operand(a, f, |n| matches!(n, Node::Or(..) | Node::Raw(_)))?;
+            let loose = |n: &Node| matches!(n, Node::Or(..) | Node::Raw(_));
+            write_operand(a, f, dialect, loose)?;
             f.write_str(" and ")?;
-            write_operand(b, f, |n| matches!(n, Node::Or(..) | Node::Raw(_)))
+            write_operand(b, f, dialect, loose)
         }
         Node::Or(a, b) => {
-            write_operand(a, f, |n| matches!(n, Node::Raw(_)))?;
+            let loose = |n: &Node| matches!(n, Node::Raw(_));
+            write_operand(a, f, dialect, loose)?;
             f.write_str(" or ")?;
-            write_operand(b, f, |n| matches!(n, Node::Raw(_)))
+            write_operand(b, f, dialect, loose)
         }
         Node::Not(a) => {
             f.write_str("not ")?;
-            write_operand(a, f, |_| true)
+            write_operand(a, f, dialect, |_| true)
         }
         Node::Raw(text) => f.write_str(text),
     }
@@ -227,14 +284,15 @@ fn write_node(n: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 fn write_operand(
     n: &Node,
     f: &mut fmt::Formatter<'_>,
+    dialect: Dialect,
     parens: impl Fn(&Node) -> bool,
 ) -> fmt::Result {
     if parens(n) {
         f.write_str("(")?;
-        write_node(n, f)?;
+        write_node(n, f, dialect)?;
         f.write_str(")")
     } else {
-        write_node(n, f)
+        write_node(n, f, dialect)
     }
 }
 
@@ -261,7 +319,7 @@ impl std::ops::Not for Filter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::field;
+    use super::super::{Field, Path, field};
     use super::*;
 
     #[test]
@@ -289,19 +347,141 @@ mod tests {
         assert_eq!((!(a | b)).to_string(), "not (A eq 1 or B eq 2)");
     }
 
+    /// `literal` written in both dialects.
+    fn both(literal: impl Into<Literal>) -> (String, String) {
+        let literal = literal.into();
+        let filter = Filter::compare("X".into(), true, CompareOp::Eq, literal.clone());
+        let v3 = filter.to_string();
+        assert_eq!(
+            v3,
+            format!("X eq {literal}"),
+            "Display of the literal is v3"
+        );
+        let strip = |s: String| s.strip_prefix("X eq ").map(str::to_owned).unwrap_or(s);
+        (strip(v3), strip(filter.to_odata_v4()))
+    }
+
+    fn pair(v3: &str, v4: &str) -> (String, String) {
+        (v3.to_owned(), v4.to_owned())
+    }
+
     #[test]
-    fn typed_literals() {
+    fn every_literal_kind_in_both_dialects() {
         let t: DateTime = "2024-07-15T10:31:28.402+03:00".parse().unwrap();
         assert_eq!(
-            Literal::from(t).to_string(),
-            "datetimeoffset'2024-07-15T10:31:28.402+03:00'"
+            both(t),
+            pair(
+                "datetimeoffset'2024-07-15T10:31:28.402+03:00'",
+                "2024-07-15T10:31:28.402+03:00"
+            )
         );
-        assert_eq!(Literal::from(Decimal::new(125, 1)).to_string(), "12.5M");
-        assert_eq!(Literal::from(2.0f64).to_string(), "2.0");
-        let g = Uuid::nil();
+        let utc: DateTime = "2024-07-15T10:31:28Z".parse().unwrap();
         assert_eq!(
-            Literal::from(g).to_string(),
-            "guid'00000000-0000-0000-0000-000000000000'"
+            both(utc),
+            pair(
+                "datetimeoffset'2024-07-15T10:31:28+00:00'",
+                "2024-07-15T10:31:28+00:00"
+            )
+        );
+        // Without an offset: v3 has `datetime'...'`, v4 only date-times with an offset.
+        let local: DateTime = "2024-02-01T10:11:12.5".parse().unwrap();
+        assert_eq!(
+            both(local),
+            pair("datetime'2024-02-01T10:11:12.5'", "2024-02-01T10:11:12.5Z")
+        );
+        let date: DateTime = "2024-02-01".parse().unwrap();
+        assert_eq!(
+            both(date),
+            pair("datetime'2024-02-01T00:00:00'", "2024-02-01T00:00:00Z")
+        );
+        assert_eq!(both(Decimal::new(125, 1)), pair("12.5M", "12.5"));
+        assert_eq!(both(Decimal::new(100050, 2)), pair("1000.50M", "1000.50"));
+        assert_eq!(both(Decimal::new(-5, 0)), pair("-5M", "-5"));
+        assert_eq!(both(42), pair("42", "42"));
+        assert_eq!(both(-7i64), pair("-7", "-7"));
+        assert_eq!(both(2.0f64), pair("2.0", "2.0"));
+        assert_eq!(both(1e300f64), pair("1e300", "1e300"));
+        assert_eq!(both(f64::NAN), pair("null", "null"));
+        assert_eq!(both(true), pair("true", "true"));
+        assert_eq!(both(false), pair("false", "false"));
+        assert_eq!(both(Literal::Null), pair("null", "null"));
+        let g: Uuid = "8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd".parse().unwrap();
+        assert_eq!(
+            both(g),
+            pair(
+                "guid'8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd'",
+                "8e0761d9-f4ec-2d4b-a60f-bce2708c6fdd"
+            )
+        );
+        assert_eq!(both("Active"), pair("'Active'", "'Active'"));
+        assert_eq!(both(""), pair("''", "''"));
+        assert_eq!(both("'"), pair("''''", "''''"));
+        assert_eq!(both("O'Brien"), pair("'O''Brien'", "'O''Brien'"));
+    }
+
+    #[test]
+    fn string_functions_in_both_dialects() {
+        let name = Field::<String>::at(Path::parse("CustomerName"));
+        let cases = [
+            (
+                name.contains("O'Br"),
+                "substringof('O''Br', CustomerName)",
+                "contains(CustomerName, 'O''Br')",
+            ),
+            (
+                name.starts_with("O'"),
+                "startswith(CustomerName, 'O''')",
+                "startswith(CustomerName, 'O''')",
+            ),
+            (
+                name.ends_with("'x"),
+                "endswith(CustomerName, '''x')",
+                "endswith(CustomerName, '''x')",
+            ),
+        ];
+        for (filter, v3, v4) in cases {
+            assert_eq!(filter.to_string(), v3);
+            assert_eq!(filter.to_odata_v4(), v4);
+        }
+    }
+
+    #[test]
+    fn injection_attempts_stay_one_string_in_both_dialects() {
+        let evil = "x') or true or contains(CustomerName, '";
+        let name = Field::<String>::at(Path::parse("CustomerName"));
+        assert_eq!(
+            name.contains(evil).to_odata_v4(),
+            "contains(CustomerName, 'x'') or true or contains(CustomerName, ''')"
+        );
+        assert_eq!(
+            name.contains(evil).to_string(),
+            "substringof('x'') or true or contains(CustomerName, ''', CustomerName)"
+        );
+        let f = field("CustomerName").eq("O'Brien' or 1 eq 1 or 'x");
+        assert_eq!(
+            f.to_odata_v4(),
+            "CustomerName eq 'O''Brien'' or 1 eq 1 or ''x'"
+        );
+        // Every quote of the value is doubled: between the outer quotes no quote stands alone.
+        for text in [f.to_string(), f.to_odata_v4()] {
+            let inner = &text["CustomerName eq '".len()..text.len() - 1];
+            assert!(!inner.replace("''", "").contains('\''), "{text}");
+        }
+    }
+
+    #[test]
+    fn combinators_and_raw_filters_in_v4() {
+        let t: DateTime = "2024-07-15T10:31:28".parse().unwrap();
+        let f = (field("A").eq(Decimal::new(15, 1)) | field("B").ge(t))
+            & !field("C").eq(Uuid::nil())
+            & Filter::raw("D eq 1 or E eq 2");
+        assert_eq!(
+            f.to_string(),
+            "(A eq 1.5M or B ge datetime'2024-07-15T10:31:28') and not (C eq guid'00000000-0000-0000-0000-000000000000') and (D eq 1 or E eq 2)"
+        );
+        assert_eq!(
+            f.to_odata_v4(),
+            "(A eq 1.5 or B ge 2024-07-15T10:31:28Z) and not (C eq 00000000-0000-0000-0000-000000000000) and (D eq 1 or E eq 2)"
         );
     }
 
