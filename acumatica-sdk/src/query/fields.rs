@@ -148,7 +148,8 @@ comparisons! {
 }
 
 impl Field<String> {
-    /// `substringof('text', Field)`: the field contains `text`.
+    /// The field contains `text`: `substringof('text', Field)` on the contract API,
+    /// `contains(Field, 'text')` in generic inquiries (OData v4).
     pub fn contains(&self, text: impl Into<String>) -> Filter {
         Filter::function("substringof", self.operand.clone(), self.valid, text.into())
     }
