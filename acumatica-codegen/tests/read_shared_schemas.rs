@@ -1,5 +1,5 @@
-//! Reads every real schema in `../shared/schemas` and checks the model against facts counted
-//! independently in the documents (see `../shared/README.md`).
+//! Reads every published schema committed in `schemas/` (unmodified copies of what Acumatica
+//! publishes) and checks the model against facts counted independently in the documents.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,7 @@ use acumatica_codegen::{load::xml, read_schema_file};
 
 fn shared(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/schemas")
+        .join("../schemas")
         .join(name)
 }
 

@@ -1,4 +1,4 @@
-//! The binary starts on every shared schema and serves every top-level entity it declares.
+//! The binary starts on every published schema committed in `schemas/` and serves every top-level entity it declares.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -104,7 +104,7 @@ async fn serve_schema(path: &std::path::Path) {
 
 #[tokio::test]
 async fn the_binary_serves_every_shared_schema() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/schemas");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
     let mut schemas: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
