@@ -144,10 +144,7 @@ fn shared_schemas_generate_and_compile() {
         }
         let settings = Settings {
             runtime: RuntimeCrate::External,
-            source: format!(
-                "schemas/{}",
-                schema.file_name().unwrap().to_string_lossy()
-            ),
+            source: format!("schemas/{}", schema.file_name().unwrap().to_string_lossy()),
             entity_features: false,
         };
         let files: Vec<GeneratedFile> = generate(&endpoint, &settings)
