@@ -1,4 +1,5 @@
-//! Recursive-descent parser from `$filter` text to [`Expr`], refusing what Acumatica refuses.
+//! Parser from `$filter` text to [`Expr`], refusing what Acumatica refuses. It reads the
+//! nested grammar without recursion (an explicit stack of frames on the heap).
 
 use thiserror::Error;
 
@@ -7,8 +8,10 @@ use super::ast::{
 };
 use super::lex::{Lexer, Token, TokenKind, is_name_char, is_name_start};
 
-/// The deepest nesting of parentheses, `not` and function calls: keeps recursion bounded on
-/// any input. `and`/`or` chains are flat and do not count.
+/// The deepest nesting of parentheses, `not` and function calls (a deeper filter is refused with
+/// a [`FilterError`] at the first token past the limit). It bounds the parser's frame stack and
+/// the recursion over the tree in evaluation, printing and dropping. `and`/`or` chains are flat
+/// and do not count. Microsoft's OData parsers have such a limit too.
 const MAX_DEPTH: usize = 100;
 
 /// OData arithmetic operators, which Acumatica's contract-based API does not document.
@@ -73,7 +76,9 @@ pub fn parse(input: &str) -> Result<Expr, FilterError> {
 /// an offset, dates and GUIDs; the v3-only forms (`M`/`L`/`d` suffixes, `datetimeoffset'..'`,
 /// `datetime'..'`, `date'..'`, `guid'..'`, `substringof`) are refused with a positioned
 /// [`FilterError`], and v3 refuses the v4-only ones (`contains`, bare date-times, dates and
-/// GUIDs). Never panics, whatever the input.
+/// GUIDs). Nesting deeper than 100 levels of parentheses, `not` and function calls is
+/// refused; `and`/`or` chains of any length are flat. Never panics and never recurses in
+/// proportion to the input; takes time linear in its length.
 ///
 /// ```
 /// use acumatica_emulator::filter::{Dialect, parse, parse_with};
@@ -90,7 +95,7 @@ pub fn parse_with(input: &str, dialect: Dialect) -> Result<Expr, FilterError> {
             "the filter is empty: expected a condition",
         ));
     }
-    let term = parser.or(0)?;
+    let term = parser.or()?;
     let expr = condition(term)?;
     match parser.peeked.kind {
         TokenKind::End => Ok(expr),
@@ -215,74 +220,221 @@ impl Parser {
         Ok(depth + 1)
     }
 
-    /// `and-term ('or' and-term)*`
-    fn or(&mut self, depth: usize) -> Result<Term, FilterError> {
-        let first = self.and(depth)?;
-        if !self.at_word("or") {
-            return Ok(first);
-        }
-        let start = first.start;
-        let mut items = vec![condition(first)?];
-        while self.at_word("or") {
-            self.advance()?;
-            let next = self.and(depth)?;
-            items.push(condition(next)?);
-        }
-        Ok(Term {
-            kind: TermKind::Condition(Expr::Or(items)),
-            start,
-        })
-    }
-
-    /// `comparison ('and' comparison)*`
-    fn and(&mut self, depth: usize) -> Result<Term, FilterError> {
-        let first = self.comparison(depth)?;
-        if !self.at_word("and") {
-            return Ok(first);
-        }
-        let start = first.start;
-        let mut items = vec![condition(first)?];
-        while self.at_word("and") {
-            self.advance()?;
-            let next = self.comparison(depth)?;
-            items.push(condition(next)?);
-        }
-        Ok(Term {
-            kind: TermKind::Condition(Expr::And(items)),
-            start,
-        })
-    }
-
-    /// `unary [op unary]`; comparisons do not chain.
-    fn comparison(&mut self, depth: usize) -> Result<Term, FilterError> {
-        let left = self.unary(depth)?;
-        self.refuse_operator()?;
-        let Some(op) = self.peek_word().and_then(CompareOp::from_keyword) else {
-            // Whatever else may follow a value ends it: `and`/`or`, `)`, `,`, the end.
-            let operand_follows = match &self.peeked.kind {
-                TokenKind::Word(word) => word != "and" && word != "or",
-                TokenKind::Literal(_) | TokenKind::LParen | TokenKind::Equals => true,
-                TokenKind::RParen | TokenKind::Comma | TokenKind::End => false,
+    /// `and-term ('or' and-term)*`, where an and-term is `comparison ('and' comparison)*`, a
+    /// comparison is `unary [op unary]`, a unary is `'not' unary | primary` (`not` binds
+    /// tighter than comparisons, as in OData) and a primary is `'(' or ')'`, a literal, a
+    /// field or a function call.
+    ///
+    /// The grammar nests, but the parser does not recurse: constructs under way wait on a
+    /// [`Frame`] stack on the heap, so the call stack stays the same on any input (a debug
+    /// build's frames are large enough that 100 levels of recursion overflowed a 2 MiB
+    /// thread). Nesting is bounded by [`MAX_DEPTH`]; `and`/`or` chains are flat.
+    fn or(&mut self) -> Result<Term, FilterError> {
+        let mut frames: Vec<Frame> = Vec::new();
+        // Levels of parentheses, `not` and function calls open on `frames`.
+        let mut depth = 0;
+        begin_or(&mut frames);
+        let mut step = Step::Descend;
+        loop {
+            let term = match step {
+                Step::Descend => match self.unary(&mut frames, &mut depth)? {
+                    Some(term) => term,
+                    None => {
+                        step = Step::Descend;
+                        continue;
+                    }
+                },
+                Step::Finish(term) => term,
             };
-            if operand_follows && matches!(left.kind, TermKind::Value(_)) {
-                return Err(self.expected("an operator (eq, ne, gt, ge, lt, le)"));
-            }
-            return Ok(left);
-        };
-        let op_token = self.advance()?;
-        let right = self.unary(depth)?;
-        self.refuse_operator()?;
-        let term = combine(left, op, &op_token, right)?;
-        if let Some(next) = self.peek_word().and_then(CompareOp::from_keyword) {
-            return Err(FilterError::new(
-                self.peeked.start,
-                format!(
-                    "comparisons cannot be chained: join conditions with 'and' or 'or' instead of '{}'",
-                    next.keyword()
-                ),
-            ));
+            let Some(frame) = frames.pop() else {
+                return Ok(term);
+            };
+            step = self.finish(frame, term, &mut frames, &mut depth)?;
         }
-        Ok(term)
+    }
+
+    /// Reads `not`s and a primary. Gives the term when the primary is a value; `None` when
+    /// it opened a construct (a parenthesis, a function call) whose content is read next.
+    fn unary(
+        &mut self,
+        frames: &mut Vec<Frame>,
+        depth: &mut usize,
+    ) -> Result<Option<Term>, FilterError> {
+        while self.at_word("not") {
+            let not = self.advance()?;
+            *depth = Self::deeper(*depth, not.start)?;
+            frames.push(Frame::Not { start: not.start });
+        }
+        let start = self.peeked.start;
+        match self.peeked.kind.clone() {
+            TokenKind::LParen => {
+                self.advance()?;
+                *depth = Self::deeper(*depth, start)?;
+                frames.push(Frame::Paren { start });
+                begin_or(frames);
+                Ok(None)
+            }
+            TokenKind::Literal(literal) => {
+                self.advance()?;
+                Ok(Some(value(Operand::Literal(literal), start)))
+            }
+            TokenKind::Word(word) => match self.word(start, word, *depth)? {
+                Primary::Value(term) => Ok(Some(term)),
+                Primary::Call(name) => {
+                    *depth += 1;
+                    self.argument()?;
+                    frames.push(Frame::FirstArgument { start, name });
+                    begin_or(frames);
+                    Ok(None)
+                }
+            },
+            _ => Err(self.expected_operand()),
+        }
+    }
+
+    /// Hands `term`, just read, to the construct `frame` that waited for it: either that
+    /// construct is complete ([`Step::Finish`] with its own term) or it needs another term
+    /// ([`Step::Descend`], with its frame pushed back).
+    fn finish(
+        &mut self,
+        frame: Frame,
+        term: Term,
+        frames: &mut Vec<Frame>,
+        depth: &mut usize,
+    ) -> Result<Step, FilterError> {
+        match frame {
+            Frame::Or { items, start } => self.chain(ChainKind::Or, items, start, term, frames),
+            Frame::And { items, start } => self.chain(ChainKind::And, items, start, term, frames),
+            Frame::CompareLeft => {
+                let left = term;
+                self.refuse_operator()?;
+                let Some(op) = self.peek_word().and_then(CompareOp::from_keyword) else {
+                    // Whatever else may follow a value ends it: `and`/`or`, `)`, `,`, the end.
+                    let operand_follows = match &self.peeked.kind {
+                        TokenKind::Word(word) => word != "and" && word != "or",
+                        TokenKind::Literal(_) | TokenKind::LParen | TokenKind::Equals => true,
+                        TokenKind::RParen | TokenKind::Comma | TokenKind::End => false,
+                    };
+                    if operand_follows && matches!(left.kind, TermKind::Value(_)) {
+                        return Err(self.expected("an operator (eq, ne, gt, ge, lt, le)"));
+                    }
+                    return Ok(Step::Finish(left));
+                };
+                let op_token = self.advance()?;
+                frames.push(Frame::CompareRight { left, op, op_token });
+                Ok(Step::Descend)
+            }
+            Frame::CompareRight { left, op, op_token } => {
+                self.refuse_operator()?;
+                let combined = combine(left, op, &op_token, term)?;
+                if let Some(next) = self.peek_word().and_then(CompareOp::from_keyword) {
+                    return Err(FilterError::new(
+                        self.peeked.start,
+                        format!(
+                            "comparisons cannot be chained: join conditions with 'and' or 'or' instead of '{}'",
+                            next.keyword()
+                        ),
+                    ));
+                }
+                Ok(Step::Finish(combined))
+            }
+            Frame::Not { start } => {
+                *depth -= 1;
+                let expr = match term.kind {
+                    TermKind::Condition(expr) => expr,
+                    TermKind::Function(function) => Expr::Function(function),
+                    TermKind::Value(operand) => {
+                        return Err(FilterError::new(
+                            term.start,
+                            format!(
+                                "'not' binds tighter than comparisons, so it applies to '{operand}' alone, which is not a condition; write 'not ({operand} eq ...)'"
+                            ),
+                        ));
+                    }
+                };
+                Ok(Step::Finish(Term {
+                    kind: TermKind::Condition(Expr::Not(Box::new(expr))),
+                    start,
+                }))
+            }
+            Frame::Paren { start } => {
+                *depth -= 1;
+                if self.peeked.kind != TokenKind::RParen {
+                    return Err(self.expected(&format!("')' to close the '(' at position {start}")));
+                }
+                self.advance()?;
+                Ok(Step::Finish(Term {
+                    kind: term.kind,
+                    start,
+                }))
+            }
+            Frame::FirstArgument { start, name } => {
+                if self.peeked.kind != TokenKind::Comma {
+                    return Err(self.expected(&format!("',' between the two arguments of {name}")));
+                }
+                self.advance()?;
+                self.argument()?;
+                frames.push(Frame::SecondArgument {
+                    start,
+                    name,
+                    first: term,
+                });
+                begin_or(frames);
+                Ok(Step::Descend)
+            }
+            Frame::SecondArgument { start, name, first } => {
+                if self.peeked.kind != TokenKind::RParen {
+                    return Err(self.expected(&format!("')' to close {name}(...)")));
+                }
+                self.advance()?;
+                *depth -= 1;
+                Ok(Step::Finish(string_function(start, &name, first, term)?))
+            }
+        }
+    }
+
+    /// One more item of an `or` (or `and`) chain: `items` so far (empty before the first).
+    fn chain(
+        &mut self,
+        kind: ChainKind,
+        mut items: Vec<Expr>,
+        start: usize,
+        term: Term,
+        frames: &mut Vec<Frame>,
+    ) -> Result<Step, FilterError> {
+        let keyword = kind.keyword();
+        let start = if items.is_empty() {
+            if !self.at_word(keyword) {
+                return Ok(Step::Finish(term));
+            }
+            term.start
+        } else {
+            start
+        };
+        items.push(condition(term)?);
+        if !self.at_word(keyword) {
+            let expr = match kind {
+                ChainKind::Or => Expr::Or(items),
+                ChainKind::And => Expr::And(items),
+            };
+            return Ok(Step::Finish(Term {
+                kind: TermKind::Condition(expr),
+                start,
+            }));
+        }
+        self.advance()?;
+        match kind {
+            ChainKind::Or => {
+                frames.push(Frame::Or { items, start });
+                frames.push(Frame::And {
+                    items: Vec::new(),
+                    start: 0,
+                });
+            }
+            ChainKind::And => frames.push(Frame::And { items, start }),
+        }
+        frames.push(Frame::CompareLeft);
+        Ok(Step::Descend)
     }
 
     /// Refuses OData operators Acumatica does not take, and operators spelled in upper case.
@@ -318,60 +470,8 @@ impl Parser {
         Ok(())
     }
 
-    /// `'not' unary | primary`: `not` binds tighter than comparisons, as in OData.
-    fn unary(&mut self, depth: usize) -> Result<Term, FilterError> {
-        if !self.at_word("not") {
-            return self.primary(depth);
-        }
-        let not = self.advance()?;
-        let depth = Self::deeper(depth, not.start)?;
-        let inner = self.unary(depth)?;
-        let expr = match inner.kind {
-            TermKind::Condition(expr) => expr,
-            TermKind::Function(function) => Expr::Function(function),
-            TermKind::Value(operand) => {
-                return Err(FilterError::new(
-                    inner.start,
-                    format!(
-                        "'not' binds tighter than comparisons, so it applies to '{operand}' alone, which is not a condition; write 'not ({operand} eq ...)'"
-                    ),
-                ));
-            }
-        };
-        Ok(Term {
-            kind: TermKind::Condition(Expr::Not(Box::new(expr))),
-            start: not.start,
-        })
-    }
-
-    /// `'(' or ')' | literal | field | function call`
-    fn primary(&mut self, depth: usize) -> Result<Term, FilterError> {
-        let start = self.peeked.start;
-        match self.peeked.kind.clone() {
-            TokenKind::LParen => {
-                self.advance()?;
-                let depth = Self::deeper(depth, start)?;
-                let inner = self.or(depth)?;
-                if self.peeked.kind != TokenKind::RParen {
-                    return Err(self.expected(&format!("')' to close the '(' at position {start}")));
-                }
-                self.advance()?;
-                Ok(Term {
-                    kind: inner.kind,
-                    start,
-                })
-            }
-            TokenKind::Literal(literal) => {
-                self.advance()?;
-                Ok(value(Operand::Literal(literal), start))
-            }
-            TokenKind::Word(word) => self.word(start, word, depth),
-            _ => Err(self.expected_operand()),
-        }
-    }
-
-    /// A keyword literal, a field path, or a function call.
-    fn word(&mut self, start: usize, word: String, depth: usize) -> Result<Term, FilterError> {
+    /// A keyword literal, a field path, or the start of a function call.
+    fn word(&mut self, start: usize, word: String, depth: usize) -> Result<Primary, FilterError> {
         let keyword_literal = match word.as_str() {
             "true" => Some(Literal::Bool(true)),
             "false" => Some(Literal::Bool(false)),
@@ -380,7 +480,7 @@ impl Parser {
         };
         if let Some(literal) = keyword_literal {
             self.advance()?;
-            return Ok(value(Operand::Literal(literal), start));
+            return Ok(Primary::Value(value(Operand::Literal(literal), start)));
         }
         let is_keyword = CompareOp::from_keyword(&word).is_some()
             || LOGICAL.contains(&word.as_str())
@@ -391,7 +491,7 @@ impl Parser {
         }
         self.advance()?;
         if self.peeked.kind == TokenKind::LParen {
-            return self.call(start, &word, depth);
+            return self.call(start, word, depth);
         }
         if word.starts_with("cf.") {
             return Err(self.expected("'('"));
@@ -404,13 +504,17 @@ impl Parser {
             ));
         }
         let path = word.split('/').map(str::to_string).collect();
-        Ok(value(Operand::Field(FieldRef::Path(path)), start))
+        Ok(Primary::Value(value(
+            Operand::Field(FieldRef::Path(path)),
+            start,
+        )))
     }
 
-    /// `name '(' ...`: the peeked token is the `(`.
-    fn call(&mut self, start: usize, word: &str, depth: usize) -> Result<Term, FilterError> {
+    /// `name '(' ...`: the peeked token is the `(`. A custom field is read whole; a string
+    /// function gives [`Primary::Call`], its arguments are read next, one level deeper.
+    fn call(&mut self, start: usize, word: String, depth: usize) -> Result<Primary, FilterError> {
         let open = self.advance()?;
-        let depth = Self::deeper(depth, open.start)?;
+        Self::deeper(depth, open.start)?;
         if let Some(slash) = word.rfind('/') {
             // `Details/any(d: ...)` and the like.
             return Err(unsupported_function(
@@ -420,76 +524,23 @@ impl Parser {
             ));
         }
         if let Some(type_name) = word.strip_prefix("cf.") {
-            return self.custom_field(start, type_name);
+            return self.custom_field(start, type_name).map(Primary::Value);
         }
-        if functions(self.dialect).contains(&word) {
-            return self.string_function(start, word, depth);
+        if functions(self.dialect).contains(&word.as_str()) {
+            return Ok(Primary::Call(word));
         }
-        Err(unsupported_function(start, word, self.dialect))
+        Err(unsupported_function(start, &word, self.dialect))
     }
 
-    /// `substringof('text', Field)` (v3) or `contains(Field, 'text')` (v4),
-    /// `startswith(Field, 'text')`, `endswith(Field, 'text')`.
-    fn string_function(
-        &mut self,
-        start: usize,
-        name: &str,
-        depth: usize,
-    ) -> Result<Term, FilterError> {
-        let first = self.argument(depth)?;
-        if self.peeked.kind != TokenKind::Comma {
-            return Err(self.expected(&format!("',' between the two arguments of {name}")));
-        }
-        self.advance()?;
-        let second = self.argument(depth)?;
-        if self.peeked.kind != TokenKind::RParen {
-            return Err(self.expected(&format!("')' to close {name}(...)")));
-        }
-        self.advance()?;
-        let function = match name {
-            "substringof" => {
-                let usage = "substringof takes the text first and the field second (OData v3 order): substringof('text', Field)";
-                Function::SubstringOf {
-                    text: string_argument(first, usage)?,
-                    field: field_argument(second, usage)?,
-                }
-            }
-            "contains" => {
-                let usage = "contains takes the field first: contains(Field, 'text')";
-                Function::SubstringOf {
-                    field: field_argument(first, usage)?,
-                    text: string_argument(second, usage)?,
-                }
-            }
-            "startswith" => {
-                let usage = "startswith takes the field first: startswith(Field, 'text')";
-                Function::StartsWith {
-                    field: field_argument(first, usage)?,
-                    text: string_argument(second, usage)?,
-                }
-            }
-            _ => {
-                let usage = "endswith takes the field first: endswith(Field, 'text')";
-                Function::EndsWith {
-                    field: field_argument(first, usage)?,
-                    text: string_argument(second, usage)?,
-                }
-            }
-        };
-        Ok(Term {
-            kind: TermKind::Function(function),
-            start,
-        })
-    }
-
-    fn argument(&mut self, depth: usize) -> Result<Term, FilterError> {
+    /// Refuses a missing function argument before it is read.
+    fn argument(&self) -> Result<(), FilterError> {
         if matches!(
             self.peeked.kind,
             TokenKind::RParen | TokenKind::Comma | TokenKind::End
         ) {
             return Err(self.expected("an argument"));
         }
-        self.or(depth)
+        Ok(())
     }
 
     /// `cf.<Type>(f='[Entity/]View.Field')`: the `(` is consumed.
@@ -535,6 +586,126 @@ impl Parser {
             start,
         ))
     }
+}
+
+/// What [`Parser::or`] does next.
+#[derive(Debug)]
+enum Step {
+    /// Read a unary term (`not`s and a primary).
+    Descend,
+    /// Hand this term to the frame on top of the stack.
+    Finish(Term),
+}
+
+/// A construct being parsed, waiting for the term read inside it.
+#[derive(Debug)]
+enum Frame {
+    /// An `or` chain; `items` is empty until the first `or` is seen.
+    Or { items: Vec<Expr>, start: usize },
+    /// An `and` chain; `items` is empty until the first `and` is seen.
+    And { items: Vec<Expr>, start: usize },
+    /// A comparison waiting for its left side.
+    CompareLeft,
+    /// A comparison waiting for its right side.
+    CompareRight {
+        left: Term,
+        op: CompareOp,
+        op_token: Token,
+    },
+    /// `not` at `start`.
+    Not { start: usize },
+    /// `(` at `start`.
+    Paren { start: usize },
+    /// The first argument of the string function `name` called at `start`.
+    FirstArgument { start: usize, name: String },
+    /// The second argument.
+    SecondArgument {
+        start: usize,
+        name: String,
+        first: Term,
+    },
+}
+
+/// Which chain a [`Frame::Or`] or [`Frame::And`] is.
+#[derive(Debug, Clone, Copy)]
+enum ChainKind {
+    Or,
+    And,
+}
+
+impl ChainKind {
+    fn keyword(self) -> &'static str {
+        match self {
+            ChainKind::Or => "or",
+            ChainKind::And => "and",
+        }
+    }
+}
+
+/// A primary read by [`Parser::word`].
+#[derive(Debug)]
+enum Primary {
+    /// A literal, a field or a custom field.
+    Value(Term),
+    /// A string function whose `(` was consumed.
+    Call(String),
+}
+
+/// Opens an `or` chain: its first and-term's first comparison is read next.
+fn begin_or(frames: &mut Vec<Frame>) {
+    frames.push(Frame::Or {
+        items: Vec::new(),
+        start: 0,
+    });
+    frames.push(Frame::And {
+        items: Vec::new(),
+        start: 0,
+    });
+    frames.push(Frame::CompareLeft);
+}
+
+/// `substringof('text', Field)` (v3) or `contains(Field, 'text')` (v4),
+/// `startswith(Field, 'text')`, `endswith(Field, 'text')`, from its two arguments.
+fn string_function(
+    start: usize,
+    name: &str,
+    first: Term,
+    second: Term,
+) -> Result<Term, FilterError> {
+    let function = match name {
+        "substringof" => {
+            let usage = "substringof takes the text first and the field second (OData v3 order): substringof('text', Field)";
+            Function::SubstringOf {
+                text: string_argument(first, usage)?,
+                field: field_argument(second, usage)?,
+            }
+        }
+        "contains" => {
+            let usage = "contains takes the field first: contains(Field, 'text')";
+            Function::SubstringOf {
+                field: field_argument(first, usage)?,
+                text: string_argument(second, usage)?,
+            }
+        }
+        "startswith" => {
+            let usage = "startswith takes the field first: startswith(Field, 'text')";
+            Function::StartsWith {
+                field: field_argument(first, usage)?,
+                text: string_argument(second, usage)?,
+            }
+        }
+        _ => {
+            let usage = "endswith takes the field first: endswith(Field, 'text')";
+            Function::EndsWith {
+                field: field_argument(first, usage)?,
+                text: string_argument(second, usage)?,
+            }
+        }
+    };
+    Ok(Term {
+        kind: TermKind::Function(function),
+        start,
+    })
 }
 
 fn value(operand: Operand, start: usize) -> Term {

@@ -35,16 +35,18 @@ pub(super) async fn dispatch(
     body: Bytes,
 ) -> Response {
     let s = &*state.0;
-    let mut segs: Vec<String> = uri
+    // Split on the raw path's `/` before decoding: `%2F` is part of a segment's value. The raw
+    // segments are kept for key values, which split on a literal `|` only (`%7C` is a value).
+    let mut raw: Vec<&str> = uri
         .path()
         .trim_start_matches('/')
         .split('/')
         .skip(1)
-        .map(|seg| percent_decode_str(seg).decode_utf8_lossy().into_owned())
         .collect();
-    while segs.len() > 2 && segs.last().is_some_and(String::is_empty) {
-        segs.pop();
+    while raw.len() > 2 && raw.last().is_some_and(|seg| seg.is_empty()) {
+        raw.pop();
     }
+    let segs: Vec<String> = raw.iter().map(|seg| decode(seg)).collect();
     let (Some(ep_name), Some(version)) = (segs.first(), segs.get(1)) else {
         return not_found_route();
     };
@@ -52,6 +54,8 @@ pub(super) async fn dispatch(
         return not_found_route();
     };
     let rest: Vec<&str> = segs[2..].iter().map(String::as_str).collect();
+    // The raw segments after the entity name, parallel to `rest[1..]`.
+    let raw_keys = raw.get(3..).unwrap_or_default();
     let q = Query::parse(uri.query());
 
     if method == Method::GET && rest == ["swagger.json"] {
@@ -90,29 +94,58 @@ pub(super) async fn dispatch(
             actions::status(s, ep, entity, action, op)
         }
         (&Method::PUT, [keys @ .., "files", name]) if !keys.is_empty() => {
-            files::upload_by_keys(s, ep, entity, &caller, keys, name, &headers, body)
+            let values = key_values(&raw_keys[..keys.len().min(raw_keys.len())]);
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            files::upload_by_keys(s, ep, entity, &caller, &values, name, &headers, body)
         }
-        (&Method::GET, keys) => get_one(s, ep, entity, &caller, keys, &q),
-        (&Method::DELETE, keys) if !keys.is_empty() => delete(s, entity, &caller, keys),
+        (&Method::GET, keys) => {
+            if keys.is_empty() {
+                return not_found_route();
+            }
+            let values = key_values(raw_keys);
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            get_one(s, ep, entity, &caller, &values, &q)
+        }
+        (&Method::DELETE, keys) if !keys.is_empty() => {
+            let values = key_values(raw_keys);
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            delete(s, entity, &caller, &values)
+        }
         _ => not_found_route(),
     }
 }
 
-/// The id of the record that URL segments name: an id, or key values (`/SO/000001` or `SO|000001`).
-pub(super) fn locate(s: &Inner, data: &TenantData, entity: &Entity, segs: &[&str]) -> Option<Uuid> {
+/// Percent-decodes one raw path segment (or one `|`-separated part of it).
+fn decode(raw: &str) -> String {
+    percent_decode_str(raw).decode_utf8_lossy().into_owned()
+}
+
+/// The key values that raw (not yet decoded) key segments carry: `/SO/000001` and
+/// `/SO|000001` both give `["SO", "000001"]`. Only a literal `|` or `/` separates values; an
+/// encoded `%7C` or `%2F` is part of one (`/Customer/A%7CB` is the one key `A|B`).
+fn key_values(raw: &[&str]) -> Vec<String> {
+    raw.iter()
+        .flat_map(|seg| seg.split('|'))
+        .map(decode)
+        .collect()
+}
+
+/// The id of the record that key values name (see [`key_values`]): an id alone, or exactly as
+/// many values as the entity has key fields (one value too many or too few finds nothing).
+pub(super) fn locate(s: &Inner, data: &TenantData, entity: &Entity, keys: &[&str]) -> Option<Uuid> {
     let table = data.table(&entity.name)?;
-    if let [one] = segs
+    if let [one] = keys
         && let Ok(id) = Uuid::parse_str(one.trim())
         && table.get(id).is_some()
     {
         return Some(id);
     }
-    let values: Vec<String> = match segs {
-        [one] if one.contains('|') => one.split('|').map(str::to_owned).collect(),
-        _ => segs.iter().map(|s| (*s).to_owned()).collect(),
-    };
-    let keys = s.model.keys_of(&entity.name);
-    table.find_by_keys(&normalize_keys(&entity.name, keys, values))
+    let fields = s.model.keys_of(&entity.name);
+    if keys.len() != fields.len() {
+        return None;
+    }
+    let values = keys.iter().map(|k| (*k).to_owned()).collect();
+    table.find_by_keys(&normalize_keys(&entity.name, fields, values))
 }
 
 /// The refusal of a `$filter` a tenant would not accept. The status is UNKNOWN on a tenant
@@ -309,9 +342,6 @@ fn get_one(
     segs: &[&str],
     q: &Query,
 ) -> Response {
-    if segs.is_empty() {
-        return not_found_route();
-    }
     let lock = match tenant(s, caller) {
         Ok(l) => l,
         Err(r) => return r,
