@@ -1,8 +1,9 @@
 //! Shared helpers of the end-to-end tests: an emulator, a client for it, polling with a deadline,
-//! a recording proxy, a log capture and per-entity fixtures.
+//! a recording proxy, a misbehaving server, a log capture and per-entity fixtures.
 
 pub mod fixtures;
 pub mod logs;
+pub mod misbehaving;
 pub mod proxy;
 
 use std::time::{Duration, Instant};
