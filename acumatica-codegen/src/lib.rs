@@ -35,8 +35,18 @@ pub use error::{Error, Result};
 pub use load::{read_schema, read_schema_file, read_value};
 
 #[cfg(feature = "emit")]
-pub use emit::{ALL_ENTITIES_FEATURE, Settings, entity_features, generate};
+pub use emit::{
+    ALL_ENTITIES_FEATURE, Settings, entity_features, generate, naming_warnings, source_label,
+};
 #[cfg(feature = "emit")]
 pub use output::GeneratedFile;
 #[cfg(feature = "emit")]
 pub use runtime_paths::RuntimeCrate;
+
+/// The runtime method names generated names must not take, for the test that checks them
+/// against the runtime's source. Not part of the public API.
+#[cfg(feature = "emit")]
+#[doc(hidden)]
+pub mod __reserved {
+    pub use crate::runtime_paths::{CLIENT_METHODS, SERVICE_METHODS};
+}

@@ -172,6 +172,46 @@ fn looks_plural(word: &str) -> bool {
             .any(|end| word.ends_with(end))
 }
 
+/// A short, stable digest of `s` (FNV-1a, 32 bits, as 8 hex digits): the same on every run and
+/// machine, for suffixes that must depend on a name alone.
+pub fn digest(s: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// The longest module (and so file) name the generator writes: file systems limit a name to 255
+/// bytes, and paths to a few thousand, so longer names are cut and made unique by a digest.
+pub const MAX_MODULE_LEN: usize = 64;
+
+/// `snake` if it is at most [`MAX_MODULE_LEN`] bytes, else its first bytes, `_`, and the
+/// [`digest`] of the whole name: deterministic, and different names stay different.
+pub fn shorten_module(snake: &str) -> String {
+    if snake.len() <= MAX_MODULE_LEN {
+        return snake.to_owned();
+    }
+    // snake_ident's output is ASCII, so any byte index is a char boundary.
+    let keep = MAX_MODULE_LEN - 9;
+    let head = snake[..keep].trim_end_matches('_');
+    format!("{head}_{}", digest(snake))
+}
+
+/// The order in which names that make the same identifier claim it: PascalCase names
+/// (`Branch`, `CustomerID`) before all-capitals (`BRANCH`), before the rest (`branch`), then by
+/// name. The usual Acumatica spelling keeps the identifier when a twin appears beside it.
+pub fn claim_rank(raw: &str) -> (u8, &str) {
+    let has_lower = raw.chars().any(|c| c.is_lowercase());
+    let rank = match raw.chars().next() {
+        Some(c) if c.is_uppercase() && has_lower => 0,
+        _ if !has_lower => 1,
+        _ => 2,
+    };
+    (rank, raw)
+}
+
 /// Hands out identifiers that are unique within one scope, deterministically: the first claim
 /// of a name gets it, later claims get `_2`, `_3`, ... (in claim order, which callers keep sorted).
 #[derive(Debug, Default, Clone)]
@@ -213,6 +253,25 @@ impl Scope {
             .map(|n| format!("{base}{sep}{n}"))
             .find(|candidate| self.used.insert(candidate.clone()))
             .unwrap_or_default()
+    }
+
+    /// Claims `base` for the schema name `key`, or, when `base` is taken, `base_<digest of key>`
+    /// (`BaseDigest` for types): the fallback depends on `key` alone, not on how many names
+    /// came before, so adding a name never renames another one that had its own identifier.
+    /// Callers claim in [`claim_rank`] order, so `Branch` keeps its identifier when a twin
+    /// (`BRANCH`) is added. Returns the identifier and whether it fell back.
+    pub fn claim_for(&mut self, base: &str, key: &str) -> (String, bool) {
+        if !self.used.contains(base) {
+            return (self.claim(base), false);
+        }
+        let stem = base.trim_end_matches('_');
+        let d = &digest(key)[..4];
+        let candidate = if self.types || base.starts_with(|c: char| c.is_ascii_uppercase()) {
+            format!("{stem}{}", d.to_uppercase())
+        } else {
+            format!("{stem}_{d}")
+        };
+        (self.claim(&candidate), true)
     }
 
     /// Whether `name` is taken.

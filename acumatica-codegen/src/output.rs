@@ -1,7 +1,12 @@
-//! Generated files: formatting with prettyplease, and writing or checking a whole module
-//! directory at once.
+//! Generated files: formatting with prettyplease, and writing or checking a module directory
+//! that may sit among a user's own files.
+//!
+//! The directory holds a manifest, [`MANIFEST`], naming the generator and every file it wrote.
+//! Only the files it names are ever replaced or removed; a non-empty directory without one is
+//! refused, because the generator cannot tell its files from the user's.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,65 +37,215 @@ pub(crate) fn format_file(path: &str, header: &str, body: TokenStream) -> Result
     })
 }
 
+/// The manifest's file name, in the output directory.
+pub const MANIFEST: &str = crate::error::MANIFEST;
+
+/// The generator named in manifests.
+const GENERATOR: &str = concat!("acumatica-codegen ", env!("CARGO_PKG_VERSION"));
+
+/// The manifest's text for `paths`: a comment, the generator, then one `file` line per path.
+pub fn manifest_text<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
+    let mut sorted: Vec<String> = paths
+        .into_iter()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut out = String::from(
+        "# The files acumatica-codegen generated in this directory. It replaces or removes only\n\
+         # these; every other file here is left alone. Do not edit by hand.\n",
+    );
+    out.push_str(&format!("generator {GENERATOR}\n"));
+    for p in sorted {
+        out.push_str(&format!("file {p}\n"));
+    }
+    out
+}
+
+/// Whether `path` stays inside the directory it is relative to: only plain components, no
+/// `..`, no root. A manifest naming anything else is refused, so that a tampered manifest
+/// cannot make the generator delete a file outside its directory.
+fn is_inside(path: &Path) -> bool {
+    !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Reads the manifest of `dir`: `None` when there is none.
+pub fn read_manifest(dir: &Path) -> Result<Option<BTreeSet<PathBuf>>> {
+    let path = dir.join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "reading",
+                path,
+                source,
+            });
+        }
+    };
+    let mut files = BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() || line.starts_with('#') || line.starts_with("generator ") {
+            continue;
+        }
+        let bad = |message: &str| Error::Manifest {
+            path: path.clone(),
+            line: n + 1,
+            message: message.to_owned(),
+        };
+        let Some(file) = line.strip_prefix("file ") else {
+            return Err(bad(
+                "expected `file <path>`, `generator <name>` or a `#` comment",
+            ));
+        };
+        let file = PathBuf::from(file);
+        if !is_inside(&file) || file == Path::new(MANIFEST) {
+            return Err(bad(
+                "the path must be relative and stay inside the directory",
+            ));
+        }
+        files.insert(file);
+    }
+    Ok(Some(files))
+}
+
 /// What [`write_module`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteReport {
-    /// Files written.
+    /// Generated files (written or already up to date).
     pub files: usize,
-    /// Lines written.
+    /// Files whose contents changed (or that are new).
+    pub written: usize,
+    /// Files of an earlier generation that are not generated any more, removed.
+    pub removed: usize,
+    /// Lines generated.
     pub lines: usize,
-    /// Bytes written.
+    /// Bytes generated.
     pub bytes: usize,
 }
 
-/// Replaces the directory `dir` with exactly `files`, atomically as far as the file system
-/// allows: everything is written to a sibling directory first, then swapped in by renames, so
-/// an error leaves the previous output untouched.
-pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> {
-    let io = |action: &'static str, path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io {
-            action,
-            path,
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_owned();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file beside it, then a rename.
+fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, contents).map_err(io("writing", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Io {
+            action: "replacing",
+            path: path.to_owned(),
             source,
         }
-    };
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io("creating", parent))?;
-    let name = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("generated");
-    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let backup = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
+    })
+}
 
+/// `dir/.name.tmp-<pid>`: a sibling, so the final rename stays on one file system.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// The entries of `dir` that are not the manifest (empty when `dir` does not exist).
+fn entries(dir: &Path) -> Result<Vec<String>> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => {
+            let mut names = Vec::new();
+            for entry in rd {
+                let entry = entry.map_err(io("listing", dir))?;
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+            names.sort();
+            Ok(names)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(Error::Io {
+            action: "listing",
+            path: dir.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// The files a previous generation wrote into `dir`, from its manifest; an empty or missing
+/// directory has none; a non-empty one without a manifest is refused.
+fn previous_files(dir: &Path) -> Result<BTreeSet<PathBuf>> {
+    if let Some(files) = read_manifest(dir)? {
+        return Ok(files);
+    }
+    let found = entries(dir)?;
+    if found.is_empty() {
+        Ok(BTreeSet::new())
+    } else {
+        Err(Error::NotGenerated {
+            dir: dir.to_owned(),
+            found,
+        })
+    }
+}
+
+/// Writes `files` into `dir` (created if missing) beside whatever else it holds.
+///
+/// - Only files named in the directory's [`MANIFEST`] are replaced or removed: files of an
+///   earlier generation that are not generated any more go, every other file stays untouched.
+/// - A non-empty directory without a manifest is refused with [`Error::NotGenerated`].
+/// - Each file is written to a temporary file beside it and renamed into place, and files whose
+///   contents did not change are not touched (cargo then rebuilds nothing). All new contents
+///   are written before the first rename, so a failure while writing leaves the previous output
+///   as it was; during the renames the manifest names the old and the new files, so a run
+///   interrupted there is cleaned up by the next one.
+pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> {
+    let previous = previous_files(dir)?;
     let mut report = WriteReport::default();
+    let mut current = BTreeSet::new();
     for f in files {
+        if !is_inside(&f.path) || f.path == Path::new(MANIFEST) {
+            return Err(Error::Emit {
+                file: f.path.display().to_string(),
+                message: "a generated file must have a relative path inside its directory".into(),
+            });
+        }
+        current.insert(f.path.clone());
         report.files += 1;
         report.lines += f.contents.lines().count();
         report.bytes += f.contents.len();
     }
-    let write_all = |part: &[GeneratedFile]| -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
+
+    // 1. Stage what changed: temporary files beside their targets.
+    let changed: Vec<&GeneratedFile> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(&f.contents))
+        .collect();
+    let stage = |part: &[&GeneratedFile]| -> Result<()> {
         for f in part {
-            let target = staging.join(&f.path);
+            let target = dir.join(&f.path);
             if let Some(p) = target.parent() {
                 std::fs::create_dir_all(p).map_err(io("creating", p))?;
             }
-            std::fs::write(&target, &f.contents).map_err(io("writing", &target))?;
+            let tmp = temp_path(&target);
+            std::fs::write(&tmp, &f.contents).map_err(io("writing", &tmp))?;
         }
         Ok(())
     };
     // Hundreds of small files: spread the file-system work over the cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(1);
-    let written = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+    let chunk = changed.len().div_ceil(threads).max(1);
+    let staged = std::thread::scope(|scope| {
+        let handles: Vec<_> = changed
             .chunks(chunk)
-            .map(|part| scope.spawn(move || write_all(part)))
+            .map(|part| scope.spawn(move || stage(part)))
             .collect();
         handles.into_iter().try_for_each(|h| {
             h.join().unwrap_or_else(|_| {
@@ -101,36 +256,80 @@ pub fn write_module(dir: &Path, files: &[GeneratedFile]) -> Result<WriteReport> 
             })
         })
     });
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&staging);
+    let discard = || {
+        for f in &changed {
+            let _ = std::fs::remove_file(temp_path(&dir.join(&f.path)));
+        }
+    };
+    if let Err(e) = staged {
+        discard();
         return Err(e);
     }
-    let had_old = dir.exists();
-    if had_old {
-        std::fs::rename(dir, &backup).map_err(io("moving aside", dir))?;
+
+    // 2. The manifest names old and new files while they are swapped.
+    let manifest = dir.join(MANIFEST);
+    if let Err(e) = write_atomic(
+        &manifest,
+        &manifest_text(previous.union(&current).map(PathBuf::as_path)),
+    ) {
+        discard();
+        return Err(e);
     }
-    if let Err(source) = std::fs::rename(&staging, dir) {
-        if had_old {
-            let _ = std::fs::rename(&backup, dir);
+
+    // 3. Swap the new contents in.
+    for f in &changed {
+        let target = dir.join(&f.path);
+        if let Err(source) = std::fs::rename(temp_path(&target), &target) {
+            discard();
+            return Err(Error::Io {
+                action: "moving into place",
+                path: target,
+                source,
+            });
         }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(Error::Io {
-            action: "moving into place",
-            path: dir.to_owned(),
-            source,
-        });
+        report.written += 1;
     }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&backup);
+
+    // 4. Remove what an earlier generation wrote and this one does not, and the directories
+    // that leaves empty (never `dir` itself).
+    for stale in previous.difference(&current) {
+        let path = dir.join(stale);
+        match std::fs::remove_file(&path) {
+            Ok(()) => report.removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "removing",
+                    path,
+                    source,
+                });
+            }
+        }
+        let mut parent = stale.parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            // Fails, harmlessly, while the directory still holds anything.
+            if std::fs::remove_dir(dir.join(p)).is_err() {
+                break;
+            }
+            parent = p.parent();
+        }
     }
+
+    // 5. The manifest names exactly this generation's files.
+    write_atomic(
+        &manifest,
+        &manifest_text(current.iter().map(PathBuf::as_path)),
+    )?;
     Ok(report)
 }
 
-/// The files under `dir` that differ from `files` (changed, missing, or not generated any more),
-/// as paths relative to `dir`, sorted.
+/// The files under `dir` that differ from `files`, as paths relative to `dir`, sorted: changed or
+/// missing files, files of an earlier generation that are not generated any more, and the
+/// manifest when it is missing or names other files. Files the manifest does not name are not
+/// the generator's and are not compared.
 pub fn check_module(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
     let mut differ = Vec::new();
-    let mut expected = std::collections::BTreeSet::new();
+    let mut expected = BTreeSet::new();
     for f in files {
         expected.insert(f.path.clone());
         let on_disk = std::fs::read_to_string(dir.join(&f.path)).ok();
@@ -139,22 +338,16 @@ pub fn check_module(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>>
             differ.push(f.path.clone());
         }
     }
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(dir)
-                && !expected.contains(rel)
-            {
-                differ.push(rel.to_owned());
-            }
-        }
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .map(|s| s.replace("\r\n", "\n"));
+    if manifest.as_deref() != Some(&manifest_text(expected.iter().map(PathBuf::as_path))) {
+        differ.push(PathBuf::from(MANIFEST));
+    }
+    if let Ok(Some(previous)) = read_manifest(dir) {
+        differ.extend(previous.difference(&expected).cloned());
     }
     differ.sort();
+    differ.dedup();
     Ok(differ)
 }

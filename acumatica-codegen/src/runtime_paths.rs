@@ -128,17 +128,20 @@ impl Rt {
 }
 
 /// Methods every generated service gets from the runtime's `EntityService` (through `Deref`):
-/// action methods must not take these names, or they would hide them.
-pub(crate) const SERVICE_METHODS: &[&str] = &[
+/// action methods must not take these names (nor `<name>_batch`), or they would hide them.
+/// `tests/runtime_names.rs` checks the list against the runtime's source, both ways.
+pub const SERVICE_METHODS: &[&str] = &[
     "new",
     "client",
-    "endpoint",
     "path",
+    "execute",
     "get_list",
     "get_list_stream",
     "get_by_id",
+    "get_by_id_with",
     "get_by_ids",
     "get_by_keys",
+    "get_by_keys_with",
     "put_entity",
     "insert",
     "update",
@@ -148,34 +151,31 @@ pub(crate) const SERVICE_METHODS: &[&str] = &[
     "invoke_action",
     "invoke_custom_action",
     "put_file",
-    "put_file_bytes",
+    "put_file_stream",
     "get_files",
     "get_file",
     "get_ad_hoc_schema",
-    "execute",
+    // Through derives and `Deref`.
     "deref",
     "clone",
     "fmt",
 ];
 
 /// Methods of the runtime's client: service accessors must not take these names (an inherent
-/// method would silently win over the accessor trait's).
-pub(crate) const CLIENT_METHODS: &[&str] = &[
+/// method would silently win over the accessor trait's). Checked like [`SERVICE_METHODS`].
+pub const CLIENT_METHODS: &[&str] = &[
     "builder",
     "from_env",
-    "new",
-    "batch",
+    "config",
+    "endpoint_for",
+    "session",
+    "session_pool",
     "login",
     "logout",
-    "session_pool",
-    "config",
-    "endpoint",
-    "execute",
-    "odata",
-    "generic_inquiry",
-    "service",
+    "stats",
+    "batch",
+    "inquiry",
+    // Through derives.
     "clone",
     "fmt",
-    "base_url",
-    "http",
 ];

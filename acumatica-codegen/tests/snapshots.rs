@@ -86,6 +86,55 @@ fn tiny_swagger2() {
     snapshot("tiny_swagger2");
 }
 
+/// Actions named after every method of the runtime's `EntityService` (and their `_batch`
+/// twins), and an entity whose accessor would be a client method: the snapshot crate compiles
+/// them, and every generated method gets a name that hides no runtime method.
+#[test]
+fn runtime_names() {
+    snapshot("runtime_names");
+    let files = generate_fixture("runtime_names");
+    let service = file(&files, "services/clash.rs");
+    for m in acumatica_codegen::__reserved::SERVICE_METHODS {
+        for name in [m.to_string(), format!("{m}_batch")] {
+            // `new` is the service's own constructor; every other runtime name stays free.
+            let hides = service.contains(&format!("pub async fn {name}("))
+                || (name != "new" && service.contains(&format!("pub fn {name}(")));
+            assert!(
+                !hides,
+                "the action named after `{name}` hides the runtime method"
+            );
+            let pascal: String = name
+                .split('_')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            assert!(
+                service.contains(&format!("\"{pascal}\"")),
+                "the fixture has no action `{pascal}` for the runtime method `{name}`: add it to tests/fixtures/runtime_names.json"
+            );
+        }
+    }
+    let root = file(&files, "mod.rs");
+    assert!(!root.contains("fn stats(&self)"), "{root}");
+}
+
+/// No top-level entities: a warning, and a module that compiles clean and names no method
+/// that does not exist.
+#[test]
+fn empty_paths() {
+    snapshot("empty_paths");
+    let ep = read_fixture("empty_paths");
+    assert!(
+        ep.warnings
+            .iter()
+            .any(|w| w.pointer == "#/paths" && w.message.contains("no top-level entities")),
+        "{:?}",
+        ep.warnings
+    );
+    let files = generate_fixture("empty_paths");
+    let root = file(&files, "mod.rs");
+    assert!(!root.contains("client.service()"), "{root}");
+}
+
 fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
     &files
         .iter()
@@ -298,11 +347,14 @@ fn emitted_names_and_types() {
 
     // Collisions after snake-casing, and with the reserved `meta`.
     let customer = file(&files, "entities/customer.rs");
+    // `CustomerID` keeps `customer_id` (PascalCase first, then by name); its twin `CustomerId`
+    // and the fields named like the reserved `meta` get suffixes from their own names, so that
+    // adding a twin never renames a field that had its identifier.
     for decl in [
         "pub customer_id:",
-        "pub customer_id_2:",
-        "pub meta_2:",
-        "pub meta_3:",
+        "pub customer_id_438f:",
+        "pub meta_e8dd:",
+        "pub meta_81fe:",
     ] {
         assert!(customer.contains(decl), "{decl} in {customer}");
     }
@@ -336,7 +388,7 @@ fn emitted_names_and_types() {
     }
     // Names that once made the emitter fail or the output warn, each fixed in the generator:
     // a plural that is a keyword (`A` → `as`), a keyword type whose derived names kept the `_`
-    // (`Self_Fields` is not UpperCamelCase), numbered types (`_2Step_2`), and a module named
+    // (`Self_Fields` is not UpperCamelCase), suffixed types (`_2Step24E0`, not `_2Step_2`), and a module named
     // like its parent (`entities::entities`, clippy's `module_inception`).
     let root = file(&files, "mod.rs");
     assert!(root.contains("fn as_(&self) -> AService;"), "{root}");
@@ -348,9 +400,9 @@ fn emitted_names_and_types() {
     assert!(file(&files, "entities/hostile.rs").contains("pub struct SelfParameters {"));
     assert!(
         file(&files, "entities/hostile.rs")
-            .contains("pub step: ::core::option::Option<super::_2Step2>,")
+            .contains("pub step: ::core::option::Option<super::_2Step24E0>,")
     );
-    assert!(file(&files, "entities/mod.rs").contains("mod entities_2;"));
+    assert!(file(&files, "entities/mod.rs").contains("mod entities_1838;"));
 
     assert!(
         root.contains("fn customers(&self) -> CustomerService;"),

@@ -1,10 +1,10 @@
 //! Project tasks, run as `cargo xtask <task>` (the alias lives in `.cargo/config.toml`).
 //!
-//! - `cargo xtask generate [--check] [--schema PATH] [--endpoint-xml PATH] [--out DIR] [--only A,B] [--url URL]`
+//! - `cargo xtask generate [--check] [--schema PATH] [--endpoint-xml PATH] [--out DIR] [--only A,B] [--url URL] [--save-schema PATH] [--entity-features]`:
+//!   the `acumatica-codegen` command's flags and code, defaulting to the SDK's own endpoint
 //! - `cargo xtask bench [batch|codegen]`
 
 mod bench;
-mod download;
 mod generate;
 
 use clap::{Parser, Subcommand};
@@ -25,7 +25,7 @@ struct Cli {
 enum Task {
     /// Generate typed Rust from an endpoint schema (by default: the committed Default endpoint
     /// into acumatica-sdk/src/generated/default).
-    Generate(generate::Args),
+    Generate(acumatica_codegen_cli::GenerateArgs),
     /// Run the benchmarks and print their figures.
     Bench(bench::Args),
 }

@@ -20,24 +20,27 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
         let sn = &cx.names.services[&e.name];
         let (acc, sty) = (ident(&sn.accessor)?, ident(&sn.ty)?);
         let what = match (&e.title, &e.screen_id) {
-            (Some(t), Some(s)) => format!(" {t} ({s})."),
-            (Some(t), None) => format!(" {t}."),
-            _ => String::new(),
+            (Some(t), Some(s)) => format!(": {t} ({s})."),
+            (Some(t), None) => format!(": {t}."),
+            (None, Some(s)) => format!(" (screen {s})."),
+            (None, None) => ".".to_owned(),
         };
-        let d = doc(&format!("The `{}` service:{what}", e.name));
+        let d = doc(&format!("The `{}` service{what}", e.name));
         let cfg = cx.service_cfg(&e.name);
         decls.push(quote! { #d #cfg fn #acc(&self) -> #sty; });
         impls.push(quote! { #cfg fn #acc(&self) -> #sty { #sty::new(self) } });
     }
-    let trait_doc = doc(&format!(
-        "The services of the `{name}/{version}` endpoint on a client: `client.{}()`.\n\n\
-         Bring it into scope with `use ...::{};` (the SDK's prelude does for the built-in endpoint).",
-        ep.top_level()
-            .next()
-            .map(|e| cx.names.services[&e.name].accessor.as_str())
-            .unwrap_or("service"),
-        cx.names.endpoint_trait,
-    ));
+    let trait_doc = match ep.top_level().next() {
+        Some(first) => doc(&format!(
+            "The services of the `{name}/{version}` endpoint on a client: `client.{}()`.\n\n\
+             Bring it into scope with `use ...::{} as _;`.",
+            cx.names.services[&first.name].accessor, cx.names.endpoint_trait,
+        )),
+        None => doc(&format!(
+            "The services of the `{name}/{version}` endpoint on a client: none, because its \
+             schema declares no top-level entities."
+        )),
+    };
     let ep_doc = doc(&format!(
         "The endpoint these types were generated from: `{name}/{version}`."
     ));
@@ -46,14 +49,26 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
         .settings
         .entity_features
         .then(|| quote!(#[allow(unused_imports, unreachable_pub)]));
+    // A glob that imports nothing is an unused import.
+    let entities_use =
+        (!ep.entities.is_empty()).then(|| quote!(#reexport_allow pub use self::entities::*;));
+    let services_use = (ep.top_level().next().is_some())
+        .then(|| quote!(#reexport_allow pub use self::services::*;));
+    // In a user's crate the module is usually private and only a few of its services are used:
+    // every other item would be dead code, and the glob re-exports unused imports. Those lints
+    // are about the user's code, not the generated code, so they are allowed here, for the
+    // generated module only (`unreachable_pub` too, for crates that turn it on). Everything else
+    // stays on, and the user's own code keeps all of its warnings.
+    let user_crate_allow = matches!(cx.settings.runtime, crate::RuntimeCrate::External)
+        .then(|| quote!(#![allow(dead_code, unused_imports, unreachable_pub)]));
     Ok(quote! {
+        #user_crate_allow
+
         pub mod entities;
         pub mod services;
 
-        #reexport_allow
-        pub use self::entities::*;
-        #reexport_allow
-        pub use self::services::*;
+        #entities_use
+        #services_use
 
         #ep_doc
         pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);

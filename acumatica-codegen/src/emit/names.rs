@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Endpoint, FieldKind};
-use crate::naming::{Scope, is_keyword, plural, snake_ident, type_ident};
+use crate::naming::{
+    Scope, claim_rank, is_keyword, plural, shorten_module, snake_ident, type_ident,
+};
 use crate::runtime_paths::{CLIENT_METHODS, SERVICE_METHODS};
 
 /// Identifiers of one entity's items.
@@ -53,18 +55,87 @@ pub(crate) struct Names {
     pub(crate) services: BTreeMap<String, ServiceNames>,
     /// The accessor trait (`DefaultEndpoint`).
     pub(crate) endpoint_trait: String,
+    /// Names that made the same identifier, and what each one got instead, for warnings.
+    pub(crate) collisions: Vec<Collision>,
+}
+
+/// Two schema names that make the same identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Collision {
+    /// What kind of identifier (`type`, `module`, `client accessor`, `field of Customer`).
+    pub(crate) what: String,
+    /// The name that kept the identifier, and the identifier.
+    pub(crate) kept: (String, String),
+    /// The name that got another one, and that one.
+    pub(crate) moved: (String, String),
+    /// JSON pointer of the construct the moved name comes from.
+    pub(crate) pointer: String,
+}
+
+/// Claims `base` for `key` in `scope`, recording a collision with whoever holds it.
+fn claim(
+    scope: &mut Scope,
+    owners: &mut BTreeMap<String, String>,
+    collisions: &mut Vec<Collision>,
+    what: &str,
+    base: &str,
+    key: &str,
+    pointer: &str,
+) -> String {
+    let (got, fell_back) = scope.claim_for(base, key);
+    if fell_back {
+        // A reserved name has no owner: that is not a collision between two schema names.
+        if let Some(owner) = owners.get(base) {
+            collisions.push(Collision {
+                what: what.to_owned(),
+                kept: (owner.clone(), base.to_owned()),
+                moved: (key.to_owned(), got.clone()),
+                pointer: pointer.to_owned(),
+            });
+        }
+    }
+    owners.insert(got.clone(), key.to_owned());
+    got
+}
+
+/// The order names claim identifiers in ([`claim_rank`]): the usual spelling keeps its
+/// identifier when a twin appears.
+fn claim_order<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut v: Vec<&String> = names.collect();
+    v.sort_by_key(|n| claim_rank(n));
+    v
 }
 
 impl Names {
     pub(crate) fn new(endpoint: &Endpoint) -> Names {
+        let mut collisions = Vec::new();
         // Types share one namespace: entities first, then derived names, each group sorted.
         let mut types = Scope::for_types();
+        let mut type_owners = BTreeMap::new();
         // A module named like its parent (`entities::entities`) trips clippy's `module_inception`.
         let mut modules = Scope::with_reserved(["mod", "entities"]);
+        let mut module_owners = BTreeMap::new();
         let mut entities = BTreeMap::new();
-        for name in endpoint.entities.keys() {
-            let ty = types.claim(&type_ident(name));
-            let module = modules.claim(&snake_ident(&ty));
+        for name in claim_order(endpoint.entities.keys()) {
+            let pointer = &endpoint.entities[name].pointer;
+            let ty = claim(
+                &mut types,
+                &mut type_owners,
+                &mut collisions,
+                "type",
+                &type_ident(name),
+                name,
+                pointer,
+            );
+            let module = claim(
+                &mut modules,
+                &mut module_owners,
+                &mut collisions,
+                "module",
+                &shorten_module(&snake_ident(&ty)),
+                name,
+                pointer,
+            );
             entities.insert(
                 name.clone(),
                 EntityNames {
@@ -78,7 +149,11 @@ impl Names {
         }
         for (name, names) in entities.iter_mut() {
             names.fields_ty = types.claim(&derived(&names.ty, "Fields"));
-            names.fields = field_idents(endpoint.entities[name].fields.keys());
+            names.fields = field_idents(
+                endpoint.entities[name].fields.values(),
+                &format!("field of `{name}`"),
+                &mut collisions,
+            );
         }
         for name in boxed_cycle_edges(endpoint) {
             if let Some(n) = entities.get_mut(&name.0) {
@@ -87,13 +162,41 @@ impl Names {
         }
 
         let mut accessors = Scope::with_reserved(CLIENT_METHODS.iter().copied());
+        let mut accessor_owners = BTreeMap::new();
         let mut service_modules = Scope::with_reserved(["mod", "services"]);
+        let mut service_module_owners = BTreeMap::new();
         let mut services = BTreeMap::new();
-        for entity in endpoint.top_level() {
+        let top: Vec<&String> = endpoint.top_level().map(|e| &e.name).collect();
+        for name in claim_order(top.into_iter()) {
+            let entity = &endpoint.entities[name];
             let ty_name = &entities[&entity.name].ty;
-            let ty = types.claim(&derived(ty_name, "Service"));
-            let module = service_modules.claim(&snake_ident(ty_name));
-            let accessor = accessors.claim(&accessor_base(ty_name));
+            let ty = claim(
+                &mut types,
+                &mut type_owners,
+                &mut collisions,
+                "type",
+                &derived(ty_name, "Service"),
+                name,
+                &entity.pointer,
+            );
+            let module = claim(
+                &mut service_modules,
+                &mut service_module_owners,
+                &mut collisions,
+                "service module",
+                &shorten_module(&snake_ident(ty_name)),
+                name,
+                &entity.pointer,
+            );
+            let accessor = claim(
+                &mut accessors,
+                &mut accessor_owners,
+                &mut collisions,
+                "client accessor",
+                &accessor_base(ty_name),
+                name,
+                &entity.pointer,
+            );
             let mut methods = Scope::with_reserved(
                 SERVICE_METHODS
                     .iter()
@@ -112,7 +215,11 @@ impl Names {
                     ActionNames {
                         method,
                         params_ty,
-                        param_fields: field_idents(action.parameters.keys()),
+                        param_fields: field_idents(
+                            action.parameters.values(),
+                            &format!("parameter of `{}.{}`", entity.name, action.name),
+                            &mut collisions,
+                        ),
                     },
                 );
             }
@@ -134,6 +241,7 @@ impl Names {
             entities,
             services,
             endpoint_trait,
+            collisions,
         }
     }
 }
@@ -157,10 +265,30 @@ fn accessor_base(ty: &str) -> String {
 }
 
 /// Field identifiers of one struct: snake case, `meta` reserved for the system fields.
-fn field_idents<'a>(wire_names: impl Iterator<Item = &'a String>) -> BTreeMap<String, String> {
+fn field_idents<'a>(
+    fields: impl Iterator<Item = &'a crate::ir::Field>,
+    what: &str,
+    collisions: &mut Vec<Collision>,
+) -> BTreeMap<String, String> {
     let mut scope = Scope::with_reserved(["meta"]);
-    wire_names
-        .map(|w| (w.clone(), scope.claim(&snake_ident(w))))
+    let mut owners = BTreeMap::new();
+    let mut fields: Vec<&crate::ir::Field> = fields.collect();
+    fields.sort_by_key(|f| claim_rank(&f.name));
+    fields
+        .into_iter()
+        .map(|f| {
+            let (w, p) = (&f.name, &f.pointer);
+            let id = claim(
+                &mut scope,
+                &mut owners,
+                collisions,
+                what,
+                &snake_ident(w),
+                w,
+                p,
+            );
+            (w.clone(), id)
+        })
         .collect()
 }
 

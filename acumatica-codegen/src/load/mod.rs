@@ -58,6 +58,14 @@ pub fn read_value(value: &serde_json::Value) -> Result<Endpoint> {
     let paths = paths::read(&doc, &mut warnings)?;
     let mut entities = schemas::read(&doc, &paths, &mut warnings)?;
     keys::assign(&name, &mut entities);
+    if !entities.values().any(|e| e.top_level.is_some()) {
+        warnings.push(crate::ir::Warning {
+            pointer: "#/paths".to_owned(),
+            message: "no top-level entities: the schema declares no entity paths, so the \
+                      generated module has no services"
+                .to_owned(),
+        });
+    }
     Ok(Endpoint {
         name,
         version,

@@ -163,6 +163,20 @@ impl<'a> Reader<'_, 'a> {
             && node.get("allOf").is_none()
         {
             let kind = wrapper_kind_from_shape(&value);
+            if let (Some(ValueKind::Decimal), Some("integer"), Some(format)) = (
+                kind,
+                value.value.get("type").and_then(|t| t.as_str()),
+                value.value.get("format").and_then(|f| f.as_str()),
+            ) {
+                self.warnings.push(Warning {
+                    pointer: value.pointer.clone(),
+                    message: format!(
+                        "value wrapper {name} holds integers of the unknown format {format:?}; \
+                         typed as a decimal, which holds every integer of up to 28 digits \
+                         (all of `u64` and `i64`)"
+                    ),
+                });
+            }
             if kind.is_none() {
                 self.warnings.push(Warning {
                     pointer: node.pointer.clone(),
@@ -378,8 +392,13 @@ fn wrapper_kind_from_shape(value: &Node<'_>) -> Option<ValueKind> {
         ("string", Some("uuid")) => ValueKind::Guid,
         ("string", _) => ValueKind::String,
         ("boolean", _) => ValueKind::Boolean,
+        ("integer", None | Some("int32")) => ValueKind::Int,
         ("integer", Some("int64")) => ValueKind::Long,
-        ("integer", _) => ValueKind::Int,
+        ("integer", Some("int16")) => ValueKind::Short,
+        ("integer", Some("uint8")) => ValueKind::Byte,
+        // An integer format not known here (`uint64`, `uint32`, `int128`): a type that holds
+        // every value of it, with a warning from the caller.
+        ("integer", Some(_)) => ValueKind::Decimal,
         // Numbers on an ERP are amounts: exact decimals, whatever the schema's format says.
         ("number", _) => ValueKind::Decimal,
         _ => return None,

@@ -70,6 +70,28 @@ pub fn read_endpoint_xml(bytes: &[u8], origin: &str) -> Result<EndpointXml> {
     };
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
         .map_err(|e| err(format!("not UTF-8: {e}")))?;
+    // Anything that does not start with markup is not XML at all (a CSV, a JSON schema given
+    // in the wrong place): say so, rather than what the XML parser makes of it.
+    let start = text.trim_start();
+    if !start.starts_with('<') {
+        let what = if start.is_empty() {
+            "it is empty".to_owned()
+        } else if start.starts_with('{') || start.starts_with('[') {
+            "it looks like JSON (a schema goes in --schema)".to_owned()
+        } else {
+            let first: String = start
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(40)
+                .collect();
+            format!("it starts with {first:?}, not with an XML element")
+        };
+        return Err(err(format!(
+            "not an endpoint XML document ({what}); expected <Endpoint ...> as Acumatica exports it"
+        )));
+    }
     let root = parse_tree(text).map_err(err)?;
     if root.name != "Endpoint" {
         return Err(err(format!(

@@ -45,7 +45,7 @@ pub fn read_fixture_from(stem: &str, bytes: &[u8]) -> Endpoint {
 pub fn settings(stem: &str) -> Settings {
     Settings {
         runtime: RuntimeCrate::External,
-        source: format!("acumatica-codegen/tests/fixtures/{stem}.json"),
+        source: format!("{stem}.json"),
         entity_features: false,
     }
 }

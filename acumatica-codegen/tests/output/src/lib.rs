@@ -9,6 +9,10 @@
 #![warn(missing_docs, unreachable_pub)]
 
 #[rustfmt::skip]
+pub mod empty_paths;
+#[rustfmt::skip]
+pub mod runtime_names;
+#[rustfmt::skip]
 pub mod tiny_openapi3;
 #[rustfmt::skip]
 pub mod tiny_swagger2;

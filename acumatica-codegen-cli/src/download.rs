@@ -8,7 +8,7 @@ fn var(name: &str) -> Result<String> {
 }
 
 /// Downloads `/entity/{endpoint}/{version}/swagger.json`, signing in first and out afterwards.
-pub(crate) fn swagger(url: &str) -> Result<Vec<u8>> {
+pub fn swagger(url: &str) -> Result<Vec<u8>> {
     let http = reqwest::blocking::Client::builder()
         .cookie_store(true)
         .build()?;
