@@ -195,3 +195,98 @@ fn an_empty_or_missing_directory_is_fine() {
     let differ = check_module(empty.path(), &files).unwrap();
     assert_eq!(differ.len(), files.len() + 1);
 }
+
+/// Adding an entity whose name differs only in case (`CUSTOMER` beside `Customer`) leaves every
+/// existing file, type, service and accessor name as it was, and warns naming both.
+#[test]
+fn a_case_twin_renames_nothing() {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&common::fixture_bytes("tiny_openapi3")).unwrap();
+    let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
+    let customer = schemas["Customer"].clone();
+    schemas.insert("CUSTOMER".into(), customer);
+    let paths = doc["paths"].as_object_mut().unwrap();
+    let twin: Vec<(String, serde_json::Value)> = paths
+        .iter()
+        .filter(|(p, _)| *p == "/Customer" || p.starts_with("/Customer/{"))
+        .map(|(p, v)| {
+            let text = v.to_string().replace(
+                "#/components/schemas/Customer\"",
+                "#/components/schemas/CUSTOMER\"",
+            );
+            (
+                p.replacen("/Customer", "/CUSTOMER", 1),
+                serde_json::from_str(&text).unwrap(),
+            )
+        })
+        .collect();
+    assert!(!twin.is_empty());
+    paths.extend(twin);
+
+    let before = generate_fixture("tiny_openapi3");
+    let twinned = common::read_fixture_from("tiny_openapi3", &serde_json::to_vec(&doc).unwrap());
+    assert!(twinned.entity("CUSTOMER").unwrap().top_level.is_some());
+    let after = generate(&twinned, &settings("tiny_openapi3")).unwrap();
+    let paths_after: BTreeSet<&PathBuf> = after.iter().map(|f| &f.path).collect();
+    for f in &before {
+        assert!(
+            paths_after.contains(&f.path),
+            "{} was renamed",
+            f.path.display()
+        );
+    }
+    let root = |files: &[acumatica_codegen::GeneratedFile]| {
+        files
+            .iter()
+            .find(|f| f.path == Path::new("mod.rs"))
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let (old_root, new_root) = (root(&before), root(&after));
+    let accessors = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("fn ") && l.contains("(&self) ->"))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
+    for decl in accessors(&old_root) {
+        assert!(
+            new_root.contains(&decl),
+            "accessor changed: {decl}\n{new_root}"
+        );
+    }
+    assert!(
+        new_root.contains("fn customers(&self) -> CustomerService;"),
+        "{new_root}"
+    );
+    let warnings = acumatica_codegen::naming_warnings(&twinned);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.contains("`Customer` and `CUSTOMER`")
+                && w.message.contains("client accessor")),
+        "{warnings:#?}"
+    );
+}
+
+/// A 5,000-character entity name gets a short, deterministic file name.
+#[test]
+fn very_long_names_get_short_file_names() {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&common::fixture_bytes("tiny_swagger2")).unwrap();
+    let long = "A".repeat(2500) + &"b".repeat(2500);
+    let defs = doc["definitions"].as_object_mut().unwrap();
+    let contact = defs["Contact"].clone();
+    defs.insert(long.clone(), contact);
+    let ep = common::read_fixture_from("tiny_swagger2", &serde_json::to_vec(&doc).unwrap());
+    assert!(ep.entity(&long).is_some());
+    let files = generate(&ep, &settings("tiny_swagger2")).unwrap();
+    assert!(
+        files.iter().all(|f| f.path.to_string_lossy().len() < 100),
+        "a long path"
+    );
+    assert_eq!(files, generate(&ep, &settings("tiny_swagger2")).unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    write_module(&tmp.path().join("m"), &files).unwrap();
+}
