@@ -366,7 +366,11 @@ fn shared_all_of_parts_are_read_once() {
     let ep = read_schema(&serde_json::to_vec(&doc).unwrap(), "wide.json").unwrap();
     assert!(ep.entities.is_empty());
     // One "not an entity" warning per schema, not one per visit (and one for the empty `paths`).
-    let per_schema = ep.warnings.iter().filter(|w| w.pointer != "#/paths").count();
+    let per_schema = ep
+        .warnings
+        .iter()
+        .filter(|w| w.pointer != "#/paths")
+        .count();
     assert_eq!(per_schema, depth + 1, "{:#?}", ep.warnings);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
