@@ -60,6 +60,42 @@ pub enum Error {
         message: String,
     },
 
+    /// A call that could not be built, and so was never sent: a key that would address
+    /// another resource, a header value that cannot be sent, a body that cannot be encoded.
+    #[error("invalid request: {what}: {message}")]
+    InvalidRequest {
+        /// What was wrong (`key`, `file name`, `file comment`, `body`, ...).
+        what: String,
+        /// Why.
+        message: String,
+    },
+
+    /// The server answered with a redirect. The client never follows one: a redirect to
+    /// another host would hand it the credentials or return another server's data as the
+    /// tenant's, and the contract-based API does not redirect when it works.
+    #[error(
+        "{request}: the server redirected ({status}) to {location}; redirects are not followed"
+    )]
+    Redirected {
+        /// The request.
+        request: RequestInfo,
+        /// 301, 302, 303, 307 or 308.
+        status: u16,
+        /// The `Location` header, as sent (control characters escaped, at most 200 characters).
+        location: String,
+    },
+
+    /// The answer's body was larger than the configured limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes), or
+    /// [`max_file_bytes`](crate::ClientBuilder::max_file_bytes) for file downloads).
+    #[error("{request}: the answer is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The request.
+        request: RequestInfo,
+        /// The limit in bytes.
+        limit: u64,
+    },
+
     /// The server refused the credentials or the token.
     #[error("{request}: authentication failed ({status}): {message}")]
     Authentication {
@@ -130,8 +166,9 @@ pub enum Error {
         message: String,
     },
 
-    /// Any other unsuccessful answer.
-    #[error("{request}: server error {status}{}: {message}", exception_type.as_deref().map(|t| format!(" ({t})")).unwrap_or_default())]
+    /// Any other unsuccessful answer. For a write, a 5xx leaves it unknown whether the write
+    /// was applied ([`Error::may_have_been_applied`]).
+    #[error("{request}: server error {status}{}: {message}{}", exception_type.as_deref().map(|t| format!(" ({t})")).unwrap_or_default(), applied_note(server_may_have_applied(request, *status)))]
     Server {
         /// The request.
         request: RequestInfo,
@@ -219,6 +256,7 @@ impl Error {
             Error::Validation { .. } => Some(422),
             Error::PreconditionFailed { .. } => Some(412),
             Error::RateLimited { .. } => Some(429),
+            Error::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -237,7 +275,12 @@ impl Error {
             | Error::Transport { request, .. }
             | Error::Decode { request, .. }
             | Error::Cancelled { request, .. } => Some(request),
-            Error::Config { .. } | Error::InvalidQuery { .. } => None,
+            Error::Redirected { request, .. } | Error::BodyTooLarge { request, .. } => {
+                Some(request)
+            }
+            Error::Config { .. } | Error::InvalidQuery { .. } | Error::InvalidRequest { .. } => {
+                None
+            }
         }
     }
 
@@ -246,22 +289,68 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
-    /// Whether a write may have reached the server although the call failed.
+    /// Whether a write may have been applied on the server although the call failed.
+    ///
+    /// `false` only when the answer proves the request did not run; when in doubt, `true`.
+    /// Reads (`GET`) are never applied.
+    ///
+    /// | failure | may have been applied (writes) |
+    /// |---|---|
+    /// | [`Config`](Error::Config), [`InvalidQuery`](Error::InvalidQuery), [`InvalidRequest`](Error::InvalidRequest) | no: nothing was sent |
+    /// | 400, 401 ([`Authentication`](Error::Authentication)), 403, 404 ([`NotFound`](Error::NotFound)), 412, 422 ([`Validation`](Error::Validation)) | no: refused before it ran |
+    /// | 429 decline ([`RateLimited`](Error::RateLimited)), [`LoginLimit`](Error::LoginLimit) | no: the license queue declines before running |
+    /// | [`Redirected`](Error::Redirected) | no: the tenant's API does not redirect a request it ran |
+    /// | 500, 502, 503, 504 and other 5xx ([`Server`](Error::Server)) | **yes**: a proxy or the tenant may have failed after applying it |
+    /// | a 2xx that did not decode ([`Decode`](Error::Decode)), [`BodyTooLarge`](Error::BodyTooLarge) | **yes**: it was answered |
+    /// | [`Timeout`](Error::Timeout), [`Cancelled`](Error::Cancelled) after sending | **yes** |
+    /// | [`Transport`](Error::Transport): connection refused / not established | no |
+    /// | [`Transport`](Error::Transport): the connection broke after sending began | **yes** |
     pub fn may_have_been_applied(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Error::Timeout {
-                may_have_been_applied: true,
-                ..
-            } | Error::Transport {
-                may_have_been_applied: true,
-                ..
-            } | Error::Cancelled {
-                may_have_been_applied: true,
+                may_have_been_applied,
                 ..
             }
-        )
+            | Error::Transport {
+                may_have_been_applied,
+                ..
+            }
+            | Error::Cancelled {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied,
+            Error::Server {
+                request, status, ..
+            } => server_may_have_applied(request, *status),
+            Error::Decode { request, .. } | Error::BodyTooLarge { request, .. } => {
+                is_write(request)
+            }
+            _ => false,
+        }
     }
+
+    /// Whether the error is worth trying again later as it is (the tenant was busy, declined,
+    /// or unreachable), as opposed to a refusal that will repeat.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Server { status, .. } => matches!(status, 502..=504),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a request changes data: everything but `GET` and `HEAD`, and but signing in or out
+/// and token requests (which change no record).
+fn is_write(request: &RequestInfo) -> bool {
+    request.method != reqwest::Method::GET
+        && request.method != reqwest::Method::HEAD
+        && !request.path.starts_with("/entity/auth/")
+        && !request.path.starts_with("/identity/")
+}
+
+fn server_may_have_applied(request: &RequestInfo, status: u16) -> bool {
+    status >= 500 && is_write(request)
 }
 
 /// Result with the SDK's [`Error`].

@@ -34,17 +34,18 @@ pub mod oauth;
 pub mod odata;
 pub mod prelude;
 pub mod query;
+mod segment;
 pub mod service;
 pub mod session;
 pub mod types;
 
 mod generated;
 
-pub use client::{AcumaticaClient, ClientBuilder, ClientConfig, Credentials, Secret};
+pub use client::{AcumaticaClient, ClientBuilder, ClientConfig, ClientStats, Credentials, Secret};
 pub use entity::{CustomField, Endpoint, Entity, EntityMeta, FileLink, Links, TopLevelEntity};
 pub use error::{Error, FieldError, RequestInfo, Result};
 pub use generated::default;
-pub use http::RetryPolicy;
+pub use http::{RetryBudget, RetryPolicy};
 pub use types::Value;
 
 /// Re-exports generated code refers to, so that a user's crate generated with `--out` needs no

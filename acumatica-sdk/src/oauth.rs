@@ -244,19 +244,33 @@ pub(crate) fn refresh_form(config: &OAuthConfig, refresh: &Secret) -> Vec<(&'sta
     ]
 }
 
-/// Posts a token request.
+/// Posts a token request to `/identity/connect/token`, retried like an idempotent request.
 pub(crate) async fn request_token(
-    http: &reqwest::Client,
-    url: url::Url,
+    shared: &crate::client::Shared,
     form: &[(&'static str, String)],
-    site_path: String,
+    retries: &std::sync::atomic::AtomicU64,
 ) -> Result<Token> {
     let request = RequestInfo {
         method: reqwest::Method::POST,
-        path: site_path,
+        path: "/identity/connect/token".into(),
     };
+    let url = shared.config.url("/identity/connect/token")?;
     let started = Instant::now();
-    let raw = crate::http::exchange(http.post(url).form(form), request.clone(), false).await?;
+    let mut attempts = crate::http::Attempts::new(shared, crate::http::CallKind::Idempotent);
+    let raw = loop {
+        let result = crate::http::exchange(
+            &shared.config,
+            shared.http.post(url.clone()).form(form),
+            request.clone(),
+            false,
+            crate::http::BodyLimit::Response,
+        )
+        .await;
+        match attempts.again(&result, retries) {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => break result?,
+        }
+    };
     if !(200..300).contains(&raw.status) {
         // OAuth errors are `{"error": "invalid_grant", ...}` with 400.
         let err = error_for(&raw, true);

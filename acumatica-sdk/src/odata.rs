@@ -46,7 +46,7 @@ use crate::client::config::Auth;
 use crate::error::{Error, Result};
 use crate::http::{CallKind, RequestSpec, decode_json};
 use crate::query::{Filter, Path, Selectable};
-use crate::service::encode_segment;
+use crate::segment::{Segment, segment};
 use crate::types::{Decimal, ValueType};
 
 /// `$filter`, `$orderby`, `$select`, `$top` and `$skip` of an inquiry read.
@@ -229,8 +229,8 @@ impl<T: DeserializeOwned + Send + 'static> GenericInquiry<T> {
             })?;
         Ok(format!(
             "/t/{}/api/odata/gi/{}",
-            encode_segment(&tenant),
-            encode_segment(&self.name)
+            segment(&tenant, Segment::Name)?,
+            segment(&self.name, Segment::Name)?
         ))
     }
 

@@ -15,6 +15,7 @@ use crate::entity::{CustomFields, FileLink, TopLevelEntity};
 use crate::error::{Error, Result};
 use crate::http::{Body, CallKind, RawResponse, RequestSpec, decode_json};
 use crate::query::QueryOptions;
+use crate::segment::{self, Segment};
 use crate::types::Uuid;
 
 /// How a record is addressed in a URL: its entity ID, or its key values.
@@ -68,26 +69,14 @@ impl From<&[&str]> for RecordId {
 }
 
 impl RecordId {
-    /// The URL segments, percent-encoded (a `/` in a key becomes `%2F`).
-    fn segments(&self) -> String {
+    /// The URL segments, each percent-encoded; a value that would address another resource
+    /// (`..`, an empty key, a key holding `/` or `|`) is an error.
+    fn segments(&self) -> Result<String> {
         match self {
-            RecordId::Id(id) => id.to_string(),
-            RecordId::Keys(keys) => keys
-                .iter()
-                .map(|k| encode_segment(k))
-                .collect::<Vec<_>>()
-                .join("/"),
+            RecordId::Id(id) => Ok(format!("/{id}")),
+            RecordId::Keys(keys) => segment::keys(keys),
         }
     }
-}
-
-pub(crate) fn encode_segment(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
 /// Parameters of an action that takes none.
@@ -166,35 +155,49 @@ impl<E: TopLevelEntity> EntityService<E> {
         suffix: &str,
         options: Option<&QueryOptions>,
         kind: CallKind,
-    ) -> std::result::Result<RequestSpec, String> {
+    ) -> Result<RequestSpec> {
         let mut spec = RequestSpec::new(method, format!("{}{suffix}", self.base), kind);
         if let Some(o) = options {
-            spec.query = o.to_pairs().map_err(|e| e.to_string())?;
+            spec.query = o.to_pairs()?;
             spec.headers = o.headers();
         }
         Ok(spec)
     }
 
+    /// The spec of a call on one record: `/{Entity}/{id or keys}{rest}`.
+    fn record_spec(
+        &self,
+        method: Method,
+        id: RecordId,
+        options: Option<&QueryOptions>,
+        kind: CallKind,
+    ) -> Result<RequestSpec> {
+        let suffix = id.segments()?;
+        self.spec(method, &suffix, options, kind)
+    }
+
     fn call<T>(
         &self,
-        spec: std::result::Result<RequestSpec, String>,
+        spec: Result<RequestSpec>,
         decode: fn(&RawResponse) -> Result<T>,
     ) -> BatchCall<T> {
         match spec {
             Ok(s) => BatchCall::new(s, decode),
-            Err(message) => BatchCall::invalid(message, decode),
+            Err(error) => BatchCall::invalid(error, decode),
         }
     }
 
     fn with_body<T>(
         &self,
-        spec: std::result::Result<RequestSpec, String>,
+        spec: Result<RequestSpec>,
         body: &impl Serialize,
         decode: fn(&RawResponse) -> Result<T>,
     ) -> BatchCall<T> {
         let spec = spec.and_then(|mut s| {
-            let bytes = serde_json::to_vec(body)
-                .map_err(|e| format!("cannot encode the {} record: {e}", E::NAME))?;
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
+                what: "body".into(),
+                message: format!("cannot encode the {} record: {e}", E::NAME),
+            })?;
             s.body = Some(Body::Json(bytes.into()));
             Ok(s)
         });
@@ -292,9 +295,8 @@ impl<E: TopLevelEntity> EntityService<E> {
         id: impl Into<RecordId>,
         options: QueryOptions,
     ) -> BatchCall<E> {
-        let suffix = format!("/{}", id.into().segments());
         self.call(
-            self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent),
+            self.record_spec(Method::GET, id.into(), Some(&options), CallKind::Idempotent),
             decode_json::<E>,
         )
     }
@@ -405,9 +407,8 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`delete_by_id`](Self::delete_by_id).
     pub fn delete_by_id_batch(&self, id: impl Into<RecordId>) -> BatchCall<()> {
-        let suffix = format!("/{}", id.into().segments());
         self.call(
-            self.spec(Method::DELETE, &suffix, None, CallKind::Idempotent),
+            self.record_spec(Method::DELETE, id.into(), None, CallKind::Idempotent),
             decode_unit,
         )
     }
@@ -447,12 +448,9 @@ impl<E: TopLevelEntity> EntityService<E> {
             #[serde(skip_serializing_if = "Option::is_none")]
             parameters: Option<&'a P>,
         }
-        let suffix = format!("/{}", encode_segment(action));
-        self.with_body(
-            self.spec(Method::POST, &suffix, None, CallKind::Action),
-            &Invocation { entity, parameters },
-            decode_unit,
-        )
+        let spec = segment::segment(action, Segment::Action)
+            .and_then(|a| self.spec(Method::POST, &format!("/{a}"), None, CallKind::Action));
+        self.with_body(spec, &Invocation { entity, parameters }, decode_unit)
     }
 
     /// A custom or workflow action (`POST /Case/Close` with `parameters.custom`).
@@ -509,8 +507,10 @@ impl<E: TopLevelEntity> EntityService<E> {
                 content_type: "application/octet-stream",
             });
             if let Some(c) = comment {
-                let v = HeaderValue::from_str(c)
-                    .map_err(|_| "the file comment must be visible ASCII".to_owned())?;
+                let v = HeaderValue::from_str(c).map_err(|_| Error::InvalidRequest {
+                    what: "file comment".into(),
+                    message: "must be visible ASCII".into(),
+                })?;
                 spec.headers
                     .push((HeaderName::from_static("px-cbfilecomment"), v));
             }
@@ -532,9 +532,7 @@ impl<E: TopLevelEntity> EntityService<E> {
         S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
         Bytes: From<S::Ok>,
     {
-        let path = self
-            .file_put_path(record, filename)
-            .map_err(|message| Error::InvalidQuery { message })?;
+        let path = self.file_put_path(record, filename)?;
         self.client
             .session()
             .send_stream(
@@ -547,7 +545,8 @@ impl<E: TopLevelEntity> EntityService<E> {
             .map(|_| ())
     }
 
-    fn file_put_path(&self, record: &E, filename: &str) -> std::result::Result<String, String> {
+    fn file_put_path(&self, record: &E, filename: &str) -> Result<String> {
+        let name = segment::segment(filename, Segment::FileName)?;
         if let Some(link) = record
             .meta()
             .links
@@ -555,14 +554,13 @@ impl<E: TopLevelEntity> EntityService<E> {
             .and_then(|l| l.files_put.as_deref())
         {
             let path = self.client.shared().instance_path(link);
-            return Ok(path.replace("{filename}", &encode_segment(filename)));
+            return Ok(path.replace("{filename}", &name));
         }
         let keys = key_values(record)?;
         Ok(format!(
-            "{}/{}/files/{}",
+            "{}{}/files/{name}",
             self.base,
-            RecordId::Keys(keys).segments(),
-            encode_segment(filename)
+            RecordId::Keys(keys).segments()?
         ))
     }
 
@@ -573,10 +571,9 @@ impl<E: TopLevelEntity> EntityService<E> {
 
     /// Deferred [`get_files`](Self::get_files).
     pub fn get_files_batch(&self, id: impl Into<RecordId>) -> BatchCall<Vec<FileLink>> {
-        let suffix = format!("/{}", id.into().segments());
         let options = QueryOptions::new().expand_files();
         self.call(
-            self.spec(Method::GET, &suffix, Some(&options), CallKind::Idempotent),
+            self.record_spec(Method::GET, id.into(), Some(&options), CallKind::Idempotent),
             decode_files::<E>,
         )
     }
@@ -590,6 +587,7 @@ impl<E: TopLevelEntity> EntityService<E> {
     pub fn get_file_batch(&self, file: &FileLink) -> BatchCall<Bytes> {
         let path = self.client.shared().instance_path(&file.href);
         let mut spec = RequestSpec::new(Method::GET, path, CallKind::Idempotent);
+        spec.limit = crate::http::BodyLimit::File;
         spec.headers.push((
             reqwest::header::ACCEPT,
             HeaderValue::from_static("application/octet-stream"),
@@ -613,23 +611,27 @@ impl<E: TopLevelEntity> EntityService<E> {
 }
 
 /// The key values of a record, from its serialized form.
-fn key_values<E: TopLevelEntity>(record: &E) -> std::result::Result<Vec<String>, String> {
+fn key_values<E: TopLevelEntity>(record: &E) -> Result<Vec<String>> {
+    let refuse = |message: String| Error::InvalidRequest {
+        what: "key".into(),
+        message,
+    };
     if E::KEYS.is_empty() {
-        return Err(format!(
+        return Err(refuse(format!(
             "{} has no known key fields and the record has no files:put link; read the record first",
             E::NAME
-        ));
+        )));
     }
-    let json = serde_json::to_value(record).map_err(|e| e.to_string())?;
+    let json = serde_json::to_value(record).map_err(|e| refuse(e.to_string()))?;
     E::KEYS
         .iter()
         .map(|k| match json.get(*k).and_then(|v| v.get("value")) {
             Some(serde_json::Value::String(s)) => Ok(s.clone()),
             Some(v) if !v.is_null() => Ok(v.to_string()),
-            _ => Err(format!(
+            _ => Err(refuse(format!(
                 "the {} record has no value for key field {k}",
                 E::NAME
-            )),
+            ))),
         })
         .collect()
 }

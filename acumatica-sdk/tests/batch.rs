@@ -16,6 +16,8 @@ async fn start(config: Config) -> (Emulator, AcumaticaClient) {
         .base_url(emulator.url())
         .credentials(Credentials::new(c.username, c.password.as_str()).tenant(c.tenant))
         .retry(RetryPolicy::none())
+        // The emulator ends with the test's runtime: a sign-out on drop after that fails fast.
+        .drop_logout_timeout(Duration::from_millis(300))
         .build()
         .expect("client builds");
     (emulator, client)
@@ -341,22 +343,27 @@ async fn a_login_limit_of_three_completes_all_calls_with_three_lanes() {
 }
 
 #[tokio::test]
-async fn no_session_at_all_fails_every_call_with_the_login_limit() {
+async fn no_session_at_all_fails_every_call_with_the_login_limit_after_waiting() {
     let (emulator, client) = start(Config::default().max_sessions(Some(0))).await;
+    let wait = Duration::from_millis(600);
     let results = client
         .batch()
         .max_concurrent(3)
+        .wait_for_session(wait)
         .run_all(client.customers().get_by_ids_batch(["C001", "C002"]))
         .await;
-    assert!(
-        results
-            .results()
-            .iter()
-            .all(|r| matches!(r, Err(Error::LoginLimit { .. }))),
-        "{:?}",
-        results.results()
-    );
+    let report = results.report().clone();
+    for r in results.results() {
+        let Err(Error::LoginLimit { message, .. }) = r else {
+            panic!("not a login limit: {r:?}");
+        };
+        assert!(message.contains("got no session in"), "{message}");
+    }
+    assert!(report.waited_for_session >= wait, "{report}");
     assert_eq!(emulator.metrics().logins, 0);
+    // 3 lanes tried once each; the last one then polled with backoff (250 ms and up).
+    let rejections = emulator.metrics().login_limit_rejections;
+    assert!((4..=8).contains(&rejections), "{rejections}");
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ pub fn fast_retries() -> RetryPolicy {
         max_retries: 3,
         initial_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(50),
-        retry_writes: false,
+        ..RetryPolicy::default()
     }
 }
 
@@ -55,6 +55,9 @@ pub fn builder_at(url: &str, emulator: &Emulator) -> ClientBuilder {
         .action_poll_interval(Duration::from_millis(20))
         .timeout(Duration::from_secs(30))
         .retry(fast_retries())
+        // The emulator runs in the test's runtime and ends with it: a session a test leaves
+        // signed in is signed out on a helper thread after that, and can only fail quickly.
+        .drop_logout_timeout(Duration::from_millis(300))
 }
 
 /// A client for `emulator` (see [`builder`]).

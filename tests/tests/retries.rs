@@ -202,7 +202,7 @@ async fn a_429_is_retried_for_reads() {
             max_retries: 6,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(400),
-            retry_writes: false,
+            ..RetryPolicy::default()
         })
         .build()
         .unwrap();

@@ -464,14 +464,14 @@ async fn file_comments_must_fit_in_a_header() {
         .put_file(&item, "a.txt", b"a".to_vec(), Some(bad))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"b".to_vec())];
     let err = client
         .stock_items()
         .put_file_stream(&item, "b.txt", futures::stream::iter(chunks), Some(bad))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     assert_eq!(emu.metrics().requests_total, before, "nothing was sent");
 
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"c".to_vec())];

@@ -26,10 +26,42 @@ pub struct BatchCall<T> {
     decode: fn(&RawResponse) -> Result<T>,
 }
 
-/// Why a call could not be built (reported when it runs).
+/// Why a call could not be built (reported, the same each time, when it runs).
 #[derive(Debug)]
-pub(crate) struct InvalidCall {
-    pub(crate) message: String,
+pub(crate) enum InvalidCall {
+    Query(String),
+    Request { what: String, message: String },
+    Config { setting: String, message: String },
+}
+
+impl InvalidCall {
+    fn from_error(error: Error) -> Self {
+        match error {
+            Error::InvalidQuery { message } => InvalidCall::Query(message),
+            Error::Config { setting, message } => InvalidCall::Config { setting, message },
+            Error::InvalidRequest { what, message } => InvalidCall::Request { what, message },
+            other => InvalidCall::Request {
+                what: "request".into(),
+                message: other.to_string(),
+            },
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        match self {
+            InvalidCall::Query(message) => Error::InvalidQuery {
+                message: message.clone(),
+            },
+            InvalidCall::Request { what, message } => Error::InvalidRequest {
+                what: what.clone(),
+                message: message.clone(),
+            },
+            InvalidCall::Config { setting, message } => Error::Config {
+                setting: setting.clone(),
+                message: message.clone(),
+            },
+        }
+    }
 }
 
 impl<T> Clone for BatchCall<T> {
@@ -60,10 +92,11 @@ impl<T> BatchCall<T> {
         }
     }
 
-    /// A call that fails with `message` when it runs (its arguments could not be encoded).
-    pub(crate) fn invalid(message: String, decode: fn(&RawResponse) -> Result<T>) -> Self {
+    /// A call that fails with `error` when it runs, without sending anything (its arguments
+    /// could not be made into a request).
+    pub(crate) fn invalid(error: Error, decode: fn(&RawResponse) -> Result<T>) -> Self {
         BatchCall {
-            spec: Err(Arc::new(InvalidCall { message })),
+            spec: Err(Arc::new(InvalidCall::from_error(error))),
             decode,
         }
     }
@@ -72,7 +105,7 @@ impl<T> BatchCall<T> {
     pub fn describe(&self) -> String {
         match &self.spec {
             Ok(s) => format!("{} {}", s.method, s.path),
-            Err(e) => format!("invalid call: {}", e.message),
+            Err(e) => format!("invalid call: {}", e.to_error()),
         }
     }
 
@@ -96,11 +129,7 @@ impl<T> BatchCall<T> {
     pub async fn run_on(&self, session: &Session) -> Result<T> {
         let spec = match &self.spec {
             Ok(s) => s,
-            Err(e) => {
-                return Err(Error::InvalidQuery {
-                    message: e.message.clone(),
-                });
-            }
+            Err(e) => return Err(e.to_error()),
         };
         let resp = session.send(spec).await?;
         (self.decode)(&resp)

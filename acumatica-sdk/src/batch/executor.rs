@@ -32,6 +32,9 @@ struct State<'a> {
     durations: Mutex<Vec<Duration>>,
     first_failure: Mutex<Option<usize>>,
     login_limit: Mutex<Option<LoginLimitHit>>,
+    /// The client's own session, which a batch with no session of its own may borrow.
+    client_session: &'a Session,
+    waited: Mutex<Duration>,
     #[cfg(feature = "progress")]
     bar: Option<indicatif::ProgressBar>,
 }
@@ -81,23 +84,37 @@ impl State<'_> {
         }
     }
 
-    /// A lane's session was refused a sign-in for the login limit: the lane stops and gives its
-    /// call back, unless it was the last lane, in which case the calls left fail with the error.
-    fn lane_refused(&self, index: usize, hit: LoginLimitHit) {
-        self.status[index].store(PENDING, Ordering::Relaxed);
-        let mut q = self.lock_queue();
-        q.1 -= 1;
-        let error = hit.clone();
+    /// A lane's session was refused a sign-in for the login limit. Unless it is the last lane,
+    /// it stops and gives its call back (`true`); the last lane keeps the call and waits for a
+    /// session (`false`).
+    fn lane_refused(&self, index: usize, hit: &LoginLimitHit) -> bool {
         self.login_limit
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get_or_insert(hit);
-        if q.1 > 0 {
+            .get_or_insert_with(|| hit.clone());
+        let mut q = self.lock_queue();
+        if q.1 > 1 {
+            q.1 -= 1;
+            self.status[index].store(PENDING, Ordering::Relaxed);
             q.0.push_front(index);
-            return;
+            return true;
         }
-        let left: Vec<usize> = std::iter::once(index).chain(q.0.drain(..)).collect();
-        drop(q);
+        false
+    }
+
+    /// The last lane got no session in time: the call it holds and every call not started
+    /// fail with the login limit, saying how long the batch waited.
+    fn no_session(&self, index: usize, hit: &LoginLimitHit, waited: Duration) {
+        let left: Vec<usize> = {
+            let mut q = self.lock_queue();
+            q.1 -= 1;
+            std::iter::once(index).chain(q.0.drain(..)).collect()
+        };
+        let mut error = hit.clone();
+        error.message = format!(
+            "the batch got no session in {waited:.1?} of waiting (the API login limit refused every sign-in): {}",
+            hit.message
+        );
         for i in left {
             self.jobs[i].fail(error.to_error());
             self.finished(i, false, Duration::ZERO);
@@ -135,6 +152,8 @@ pub(crate) async fn execute(
         durations: Mutex::new(Vec::with_capacity(total)),
         first_failure: Mutex::new(None),
         login_limit: Mutex::new(None),
+        client_session,
+        waited: Mutex::new(Duration::ZERO),
         #[cfg(feature = "progress")]
         bar: options
             .progress_bar
@@ -142,7 +161,7 @@ pub(crate) async fn execute(
     };
 
     let started = Instant::now();
-    let run = futures::future::join_all(sessions.iter().map(|s| lane(s, &state)));
+    let run = futures::future::join_all(sessions.iter().map(|s| lane(s.clone(), &state)));
     let timed_out = match options.timeout {
         Some(limit) => tokio::time::timeout(limit, run).await.is_err(),
         None => {
@@ -189,6 +208,7 @@ pub(crate) async fn execute(
         .enumerate()
         .filter(|(i, _)| !(*i == 0 && options.use_client_session));
     futures::future::join_all(own.map(|(_, s)| s.logout())).await;
+    let failed_logouts = sessions.iter().map(Session::failed_logouts).sum();
 
     let durations = state
         .durations
@@ -204,7 +224,7 @@ pub(crate) async fn execute(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .is_some();
-    BatchReport::new(
+    let mut report = BatchReport::new(
         total,
         succeeded,
         elapsed,
@@ -216,16 +236,19 @@ pub(crate) async fn execute(
         login_limit_hit,
         timed_out,
         first_failure,
-    )
+    );
+    report.failed_logouts = failed_logouts;
+    report.waited_for_session = *state.waited.lock().unwrap_or_else(|p| p.into_inner());
+    report
 }
 
-async fn lane(session: &Session, state: &State<'_>) {
+async fn lane(mut session: Session, state: &State<'_>) {
     while let Some(index) = state.next() {
         let job = &state.jobs[index];
         state.status[index].store(RUNNING, Ordering::Relaxed);
         let started = Instant::now();
         let outcome = match state.options.call_timeout {
-            Some(limit) => match tokio::time::timeout(limit, job.run(session)).await {
+            Some(limit) => match tokio::time::timeout(limit, job.run(&session)).await {
                 Ok(outcome) => outcome,
                 Err(_) => {
                     let request = job.info();
@@ -237,15 +260,68 @@ async fn lane(session: &Session, state: &State<'_>) {
                     Outcome::Failure
                 }
             },
-            None => job.run(session).await,
+            None => job.run(&session).await,
         };
         match outcome {
             Outcome::LoginLimit(hit) => {
-                state.lane_refused(index, hit);
-                return;
+                if state.lane_refused(index, &hit) {
+                    return;
+                }
+                match wait_for_session(&session, state, &hit, index).await {
+                    Some(s) => {
+                        session = s;
+                        // Run the call it kept once more, now that there is a session.
+                        state.status[index].store(PENDING, Ordering::Relaxed);
+                        state.lock_queue().0.push_front(index);
+                    }
+                    None => return,
+                }
             }
             Outcome::Success => state.finished(index, true, started.elapsed()),
             Outcome::Failure => state.finished(index, false, started.elapsed()),
         }
     }
+}
+
+/// The last lane has no session: a signed-in client session to borrow, or sign-ins polled with
+/// backoff until one is accepted or the batch's wait is over (then every call left fails).
+async fn wait_for_session(
+    session: &Session,
+    state: &State<'_>,
+    hit: &LoginLimitHit,
+    index: usize,
+) -> Option<Session> {
+    let started = Instant::now();
+    let mut attempt = 0;
+    let session = loop {
+        if state.client_session.is_active() && !state.options.use_client_session {
+            tracing::debug!("API login limit: borrowing the client's signed-in session");
+            break state.client_session.clone();
+        }
+        let waited = started.elapsed();
+        if state.stop.load(Ordering::Relaxed) {
+            // Failing fast: the calls not run are reported as cancelled.
+            state.lock_queue().1 -= 1;
+            return None;
+        }
+        if waited >= state.options.session_wait {
+            *state.waited.lock().unwrap_or_else(|p| p.into_inner()) += waited;
+            state.no_session(index, hit, waited);
+            return None;
+        }
+        attempt += 1;
+        let pause =
+            crate::http::backoff(Duration::from_millis(250), Duration::from_secs(2), attempt)
+                .min(state.options.session_wait.saturating_sub(waited));
+        tracing::debug!(?pause, "API login limit: waiting for a session");
+        tokio::time::sleep(pause).await;
+        match session.login().await {
+            Ok(()) => break session.clone(),
+            Err(Error::LoginLimit { .. }) => continue,
+            // Anything else is for the call to report: run it on this session.
+            Err(_) => break session.clone(),
+        }
+    };
+    *state.waited.lock().unwrap_or_else(|p| p.into_inner()) += started.elapsed();
+    Some(session)
 }

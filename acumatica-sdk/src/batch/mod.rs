@@ -23,7 +23,7 @@
 //! and keeps it for its next calls, so M calls cost at most N sign-ins; all of them sign out
 //! when the batch ends — finished, timed out, failed fast or dropped half-way (then in the
 //! background). A sign-in refused for the API login limit does not fail the batch: it goes on
-//! with the sessions it has.
+//! with the sessions it has, and with none it waits for one ([`Batch::wait_for_session`]).
 
 mod call;
 mod executor;
@@ -56,6 +56,7 @@ pub(crate) struct BatchOptions {
     pub(crate) fail_fast: bool,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) use_client_session: bool,
+    pub(crate) session_wait: Duration,
     #[cfg(feature = "progress")]
     pub(crate) progress_bar: bool,
 }
@@ -69,6 +70,7 @@ impl std::fmt::Debug for BatchOptions {
             .field("fail_fast", &self.fail_fast)
             .field("progress", &self.progress.is_some())
             .field("use_client_session", &self.use_client_session)
+            .field("session_wait", &self.session_wait)
             .finish()
     }
 }
@@ -95,6 +97,7 @@ impl AcumaticaClient {
                 fail_fast: false,
                 progress: None,
                 use_client_session: false,
+                session_wait: Duration::from_secs(120),
                 #[cfg(feature = "progress")]
                 progress_bar: false,
             },
@@ -132,6 +135,17 @@ impl Batch {
     /// Calls `progress(completed, total)` after every call that finishes, once per count.
     pub fn on_progress(mut self, progress: impl Fn(usize, usize) + Send + Sync + 'static) -> Self {
         self.options.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// How long a batch that has no session at all waits for one while the API login limit
+    /// refuses every sign-in (default 2 minutes; the batch's [`timeout`](Self::timeout), if
+    /// shorter, ends it first). It polls sign-in with a backoff from 250 ms to 2 s; when the
+    /// time is up, each call not run fails with [`Error::LoginLimit`](crate::Error::LoginLimit)
+    /// saying so. While waiting, a signed-in client session is borrowed instead, if there is
+    /// one (it holds a seat of the limit itself).
+    pub fn wait_for_session(mut self, limit: Duration) -> Self {
+        self.options.session_wait = limit;
         self
     }
 

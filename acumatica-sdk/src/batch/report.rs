@@ -37,6 +37,12 @@ pub struct BatchReport {
     pub timed_out: bool,
     /// The index of the first call that failed, in completion order.
     pub first_failure: Option<usize>,
+    /// Sign-outs of the batch's sessions that failed after every retry (each may leave a
+    /// session open on the server until its idle timeout; logged at WARN).
+    pub failed_logouts: u64,
+    /// How long the batch waited for a session while the API login limit refused every
+    /// sign-in.
+    pub waited_for_session: Duration,
 }
 
 impl BatchReport {
@@ -68,6 +74,8 @@ impl BatchReport {
             login_limit_hit,
             timed_out,
             first_failure,
+            failed_logouts: 0,
+            waited_for_session: Duration::ZERO,
         }
     }
 
@@ -129,8 +137,14 @@ impl fmt::Display for BatchReport {
         if self.login_limit_hit {
             write!(f, "; API login limit reached")?;
         }
+        if !self.waited_for_session.is_zero() {
+            write!(f, "; waited {:.2?} for a session", self.waited_for_session)?;
+        }
         if self.timed_out {
             write!(f, "; timed out")?;
+        }
+        if self.failed_logouts > 0 {
+            write!(f, "; {} sign-out(s) failed", self.failed_logouts)?;
         }
         writeln!(f)?;
         write!(

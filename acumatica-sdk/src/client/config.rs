@@ -122,6 +122,12 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Page size of [`get_list_stream`](crate::service::EntityService::get_list_stream).
     pub page_size: u32,
+    /// The largest answer read into memory.
+    pub max_response_bytes: u64,
+    /// The largest file download.
+    pub max_file_bytes: u64,
+    /// How long a sign-out on drop may block when no runtime can run it.
+    pub drop_logout_timeout: Duration,
     /// Accept any TLS certificate. Only for test servers with self-signed certificates.
     pub danger_accept_invalid_certs: bool,
 }
@@ -156,18 +162,28 @@ impl ClientConfig {
 pub(crate) fn parse_base_url(setting: &str, value: &str) -> Result<url::Url> {
     let url = url::Url::parse(value.trim()).map_err(|e| Error::Config {
         setting: setting.to_owned(),
-        message: format!("{value:?} is not a URL: {e}"),
+        // The text is not echoed: it may hold a password (`https://user:pass@...`).
+        message: format!("not a URL ({e})"),
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config {
+            setting: setting.to_owned(),
+            message: "the URL carries a user name or password (`user:pass@`); give the \
+                      credentials with `credentials(...)` or ACUMATICA_USERNAME / \
+                      ACUMATICA_PASSWORD, and the URL without them"
+                .to_owned(),
+        });
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Config {
             setting: setting.to_owned(),
-            message: format!("{value:?}: expected an http or https URL"),
+            message: format!("expected an http or https URL, not {:?}", url.scheme()),
         });
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config {
             setting: setting.to_owned(),
-            message: format!("{value:?}: the instance URL takes no query or fragment"),
+            message: "the instance URL takes no query or fragment".to_owned(),
         });
     }
     Ok(url)

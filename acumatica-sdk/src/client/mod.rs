@@ -3,6 +3,7 @@
 pub(crate) mod config;
 mod env;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,13 +15,50 @@ use crate::http::RetryPolicy;
 use crate::oauth::OAuthConfig;
 use crate::session::{Session, SessionPool};
 
-/// What all sessions of a client share: the settings and the connection pool.
+/// What all sessions of a client share: the settings, the connection pool, the retry budget and
+/// the counters.
 pub(crate) struct Shared {
     pub(crate) config: ClientConfig,
     pub(crate) http: reqwest::Client,
     /// The refresh token of an authorization-code grant, shared by the client's sessions
     /// (a code is good for one exchange).
     oauth_refresh: Mutex<(bool, Option<Secret>)>,
+    /// The retry budget of all the client's requests.
+    pub(crate) bucket: crate::http::Bucket,
+    pub(crate) stats: Counters,
+}
+
+/// The live counters behind [`ClientStats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) logins: AtomicU64,
+    pub(crate) logouts: AtomicU64,
+    pub(crate) failed_logouts: AtomicU64,
+    pub(crate) retries: AtomicU64,
+    pub(crate) retries_refused: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What a client and every session it made (its own, its pools', its batches') did so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientStats {
+    /// Sign-ins the server accepted.
+    pub logins: u64,
+    /// Sign-outs the server confirmed (or answered 401: the session had already ended).
+    pub logouts: u64,
+    /// Sign-outs that failed after every retry: each may have left a session open on the
+    /// server until its idle timeout (also logged at WARN).
+    pub failed_logouts: u64,
+    /// Requests sent again after a transient failure.
+    pub retries: u64,
+    /// Retries not made because the retry budget was empty.
+    pub retries_refused: u64,
 }
 
 impl std::fmt::Debug for Shared {
@@ -155,6 +193,38 @@ impl AcumaticaClient {
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
+
+    /// What the client and all its sessions did so far: sign-ins, sign-outs, failed sign-outs,
+    /// retries.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.shared.stats;
+        ClientStats {
+            logins: c.logins.load(Ordering::Relaxed),
+            logouts: c.logouts.load(Ordering::Relaxed),
+            failed_logouts: c.failed_logouts.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            retries_refused: c.retries_refused.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The connection pool of a client. Redirects are never followed: the contract-based API does
+/// not redirect when it works, and following one would send a sign-in body, a cookie or a token
+/// where the tenant did not ask, or return another server's answer as the tenant's.
+pub(crate) fn http_client(config: &ClientConfig) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .user_agent(config.user_agent.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .map_err(|e| Error::Config {
+            setting: "http client".into(),
+            message: e.to_string(),
+        })
 }
 
 /// Builds an [`AcumaticaClient`].
@@ -171,6 +241,9 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
     page_size: Option<u32>,
+    max_response_bytes: Option<u64>,
+    max_file_bytes: Option<u64>,
+    drop_logout_timeout: Option<Duration>,
     danger_accept_invalid_certs: bool,
 }
 
@@ -242,6 +315,27 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read into memory (default 256 MiB): a larger one is
+    /// [`Error::BodyTooLarge`]. A list of many records is better read with
+    /// [`get_list_stream`](crate::service::EntityService::get_list_stream).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// The largest file download (default 1 GiB).
+    pub fn max_file_bytes(mut self, bytes: u64) -> Self {
+        self.max_file_bytes = Some(bytes);
+        self
+    }
+
+    /// How long the sign-out of a session dropped where no runtime can run it may block the
+    /// dropping thread (default 5 s; see [`AcumaticaClient`]'s "Sessions" section).
+    pub fn drop_logout_timeout(mut self, timeout: Duration) -> Self {
+        self.drop_logout_timeout = Some(timeout);
+        self
+    }
+
     /// Accept any TLS certificate, valid or not. Only for test servers with self-signed
     /// certificates: it lets anyone on the path read the credentials.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
@@ -281,21 +375,15 @@ impl ClientBuilder {
                 .user_agent
                 .unwrap_or_else(|| format!("acumatica-rs/{}", env!("CARGO_PKG_VERSION"))),
             page_size: self.page_size.unwrap_or(100),
+            max_response_bytes: self.max_response_bytes.unwrap_or(256 << 20),
+            max_file_bytes: self.max_file_bytes.unwrap_or(1 << 30),
+            drop_logout_timeout: self.drop_logout_timeout.unwrap_or(Duration::from_secs(5)),
             danger_accept_invalid_certs: self.danger_accept_invalid_certs,
         };
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(config.user_agent.clone())
-            .pool_max_idle_per_host(64)
-            .build()
-            .map_err(|e| Error::Config {
-                setting: "http client".into(),
-                message: e.to_string(),
-            })?;
+        let http = http_client(&config)?;
         let shared = Arc::new(Shared {
+            bucket: crate::http::Bucket::new(&config.retry),
+            stats: Counters::default(),
             config,
             http,
             oauth_refresh: Mutex::new((false, None)),

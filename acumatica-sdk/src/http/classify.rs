@@ -6,6 +6,8 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+pub(crate) use super::redact::printable;
+use super::redact::{excerpt, hide};
 use super::request::RawResponse;
 use crate::error::{Error, FieldError};
 
@@ -16,16 +18,6 @@ struct HttpError {
     message: Option<String>,
     exception_message: Option<String>,
     exception_type: Option<String>,
-}
-
-/// The first characters of a body, for messages.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
-    }
-    out
 }
 
 /// Whether an answer is the license's API login limit (recognised by text, whatever the status).
@@ -46,7 +38,7 @@ pub(crate) fn error_for(resp: &RawResponse, login: bool) -> Error {
         .as_ref()
         .and_then(|p| p.exception_message.clone().or_else(|| p.message.clone()))
         .unwrap_or_else(|| excerpt(&resp.body));
-    let message = message.trim().to_owned();
+    let message = hide(message.trim());
 
     if is_login_limit(&resp.body) {
         return Error::LoginLimit {
@@ -84,12 +76,20 @@ pub(crate) fn error_for(resp: &RawResponse, login: bool) -> Error {
                 message,
             }
         }
-        500 | 400 if login => Error::Authentication {
+        400 | 403 if login => Error::Authentication {
             request,
             status,
             message,
             exception_type,
         },
+        500 if login && refuses_credentials(&message, exception_type.as_deref()) => {
+            Error::Authentication {
+                request,
+                status,
+                message,
+                exception_type,
+            }
+        }
         _ => Error::Server {
             request,
             status,
@@ -97,6 +97,23 @@ pub(crate) fn error_for(resp: &RawResponse, login: bool) -> Error {
             exception_type,
         },
     }
+}
+
+/// Whether a sign-in's 500 says the credentials, the tenant or the account were refused (a
+/// tenant answers those with 500 and a `PXException`), rather than that the server failed.
+fn refuses_credentials(message: &str, exception_type: Option<&str>) -> bool {
+    const REFUSALS: &[&str] = &[
+        "credentials",
+        "password",
+        "company id",
+        "tenant",
+        "locked",
+        "disabled",
+        "not allowed",
+    ];
+    let message = message.to_ascii_lowercase();
+    exception_type.is_some_and(|t| t.ends_with("PXUndefinedCompanyException"))
+        || REFUSALS.iter().any(|r| message.contains(r))
 }
 
 /// A 422: the record comes back with `error` on itself and on each offending field, including
@@ -197,6 +214,18 @@ pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> crate::Res
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        // serde quotes the offending value: hide it when it sits in a credential's place.
+        let last = path.rsplit('.').next().unwrap_or("");
+        let message = if super::redact::is_sensitive(
+            last.trim_end_matches(|c: char| c == ']' || c.is_ascii_digit() || c == '['),
+        ) {
+            format!(
+                "the value does not have the expected type ({})",
+                super::redact::REDACTED
+            )
+        } else {
+            hide(&inner.to_string())
+        };
         Error::Decode {
             request: resp.request.clone(),
             json_path: if path.is_empty() || path == "." {
@@ -204,7 +233,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> crate::Res
             } else {
                 path
             },
-            message: inner.to_string(),
+            message,
             excerpt: excerpt(&resp.body),
         }
     })
@@ -242,6 +271,17 @@ mod tests {
         assert!(matches!(
             error_for(&resp(500, bad_login), false),
             Error::Server { status: 500, .. }
+        ));
+        // A failure of the server during a sign-in is not a refusal of the credentials.
+        let failure = r#"{"message":"An error has occurred.","exceptionMessage":"Operation failed","exceptionType":"PX.Data.PXInvalidOperationException"}"#;
+        assert!(matches!(
+            error_for(&resp(500, failure), true),
+            Error::Server { status: 500, .. }
+        ));
+        let tenant = r#"{"message":"An error has occurred.","exceptionMessage":"A proper company ID cannot be determined.","exceptionType":"PX.Data.PXUndefinedCompanyException"}"#;
+        assert!(matches!(
+            error_for(&resp(500, tenant), true),
+            Error::Authentication { status: 500, .. }
         ));
         let limit = r#"{"message":"An error has occurred.","exceptionMessage":"You have reached the API Login Limit."}"#;
         assert!(matches!(

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::error::RequestInfo;
+use crate::error::{Error, RequestInfo};
 
 /// What kind of call a request is; decides retries and how the answer is awaited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub(crate) struct RequestSpec {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Body>,
     pub(crate) kind: CallKind,
+    /// How much of the answer may be read.
+    pub(crate) limit: BodyLimit,
 }
 
 impl RequestSpec {
@@ -49,6 +51,7 @@ impl RequestSpec {
             headers: Vec::new(),
             body: None,
             kind,
+            limit: BodyLimit::Response,
         }
     }
 
@@ -79,26 +82,87 @@ impl RawResponse {
     }
 }
 
-/// Sends a prepared request and reads the whole answer: any status is `Ok`, a failed connection
-/// or body read is [`Error::Transport`](crate::Error::Transport).
+/// How much of an answer may be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyLimit {
+    /// A JSON answer ([`ClientConfig::max_response_bytes`](crate::ClientConfig)).
+    Response,
+    /// A file download ([`ClientConfig::max_file_bytes`](crate::ClientConfig)).
+    File,
+}
+
+/// Sends a prepared request and reads the whole answer; the one place every request of the SDK
+/// goes through (data calls, sign-in, sign-out, token requests, uploads), so that timeouts,
+/// redirects and the body limit mean the same everywhere.
+///
+/// - Any status is `Ok`, except a redirect (3xx), which is [`Error::Redirected`]: the client
+///   follows none (see [`crate::ClientBuilder`]).
+/// - A failure is [`Error::Timeout`] or [`Error::Transport`]; `write` says whether the request
+///   may have changed data if it got as far as the server (a connection that was never
+///   established cannot have).
+/// - A body over the limit is [`Error::BodyTooLarge`], found from `Content-Length` before
+///   reading, or while reading a body without one.
 pub(crate) async fn exchange(
+    config: &crate::ClientConfig,
     req: reqwest::RequestBuilder,
     request: RequestInfo,
-    may_have_been_applied: bool,
+    write: bool,
+    limit: BodyLimit,
 ) -> crate::Result<RawResponse> {
-    let transport = |source| crate::Error::Transport {
-        request: request.clone(),
-        may_have_been_applied,
-        source,
+    let started = std::time::Instant::now();
+    let failed = |source: reqwest::Error| {
+        if source.is_timeout() {
+            Error::Timeout {
+                request: request.clone(),
+                elapsed: started.elapsed(),
+                may_have_been_applied: write,
+            }
+        } else {
+            Error::Transport {
+                request: request.clone(),
+                may_have_been_applied: write && !source.is_connect(),
+                source,
+            }
+        }
     };
-    let resp = req.send().await.map_err(transport)?;
+    let mut resp = req.send().await.map_err(failed)?;
     let status = resp.status().as_u16();
+    if (300..400).contains(&status) && status != 304 {
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| super::classify::printable(&String::from_utf8_lossy(v.as_bytes())))
+            .unwrap_or_else(|| "(no Location)".to_owned());
+        return Err(Error::Redirected {
+            request,
+            status,
+            location,
+        });
+    }
+    let max = match limit {
+        BodyLimit::Response => config.max_response_bytes,
+        BodyLimit::File => config.max_file_bytes,
+    };
+    let too_large = || Error::BodyTooLarge {
+        request: request.clone(),
+        limit: max,
+    };
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
     let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(transport)?;
+    let mut body =
+        bytes::BytesMut::with_capacity(resp.content_length().unwrap_or(0).min(1 << 20) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(failed)? {
+        if (body.len() + chunk.len()) as u64 > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(RawResponse {
         status,
         headers,
-        body,
+        body: body.freeze(),
         request,
     })
 }

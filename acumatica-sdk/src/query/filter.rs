@@ -118,6 +118,12 @@ literal_from!(String => String, &str => String, Decimal => Decimal, i16 => Int, 
 /// from names ([`field`](super::field)), or take a string as it is with [`Filter::raw`].
 ///
 /// Combine with [`and`](Filter::and), [`or`](Filter::or), [`not`](Filter::not), or `&`, `|`, `!`.
+///
+/// Chains of `and` or of `or` stay flat however long they grow (100,000 terms render, clone
+/// and drop without recursion). Alternating nesting (`a and (b or (c and ...))`, `not not ...`)
+/// is limited to [`Filter::MAX_DEPTH`] levels: a deeper filter is refused with
+/// [`Error::InvalidQuery`](crate::Error::InvalidQuery) when the query is sent, before anything
+/// goes out (tenants refuse such filters too).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter(Node);
 
@@ -135,10 +141,59 @@ enum Node {
         valid: bool,
         text: String,
     },
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
-    Not(Box<Node>),
+    /// Two or more conditions, and the depth of the tree below (a leaf is 1).
+    And(Vec<Node>, u32),
+    Or(Vec<Node>, u32),
+    Not(Box<Node>, u32),
     Raw(String),
+    /// What a combination deeper than [`Filter::MAX_DEPTH`] became (its parts are dropped).
+    TooDeep,
+}
+
+impl Node {
+    fn depth(&self) -> u32 {
+        match self {
+            Node::And(_, d) | Node::Or(_, d) | Node::Not(_, d) => *d,
+            _ => 1,
+        }
+    }
+
+    /// `a and b` (`or` with `or_`), flattening chains: O(1) amortised, whatever their length.
+    fn join(a: Node, b: Node, or_: bool) -> Node {
+        if matches!(a, Node::TooDeep) || matches!(b, Node::TooDeep) {
+            return Node::TooDeep;
+        }
+        let (mut items, mut depth) = match a {
+            Node::And(v, d) if !or_ => (v, d),
+            Node::Or(v, d) if or_ => (v, d),
+            n => {
+                let d = n.depth() + 1;
+                (vec![n], d)
+            }
+        };
+        match b {
+            Node::And(v, d) if !or_ => {
+                depth = depth.max(d);
+                items.extend(v);
+            }
+            Node::Or(v, d) if or_ => {
+                depth = depth.max(d);
+                items.extend(v);
+            }
+            n => {
+                depth = depth.max(n.depth() + 1);
+                items.push(n);
+            }
+        }
+        if depth > Filter::MAX_DEPTH {
+            return Node::TooDeep;
+        }
+        if or_ {
+            Node::Or(items, depth)
+        } else {
+            Node::And(items, depth)
+        }
+    }
 }
 
 impl Filter {
@@ -166,20 +221,36 @@ impl Filter {
         Filter(Node::Raw(text.into()))
     }
 
+    /// The deepest nesting of `and`/`or`/`not` a filter may have (a chain of one operator is
+    /// one level, however long).
+    pub const MAX_DEPTH: u32 = 100;
+
     /// Both conditions.
     pub fn and(self, other: Filter) -> Filter {
-        Filter(Node::And(Box::new(self.0), Box::new(other.0)))
+        Filter(Node::join(self.0, other.0, false))
     }
 
     /// Either condition.
     pub fn or(self, other: Filter) -> Filter {
-        Filter(Node::Or(Box::new(self.0), Box::new(other.0)))
+        Filter(Node::join(self.0, other.0, true))
     }
 
     /// The negation.
     #[allow(clippy::should_implement_trait)] // `!` is implemented too; this reads better in chains
     pub fn not(self) -> Filter {
-        Filter(Node::Not(Box::new(self.0)))
+        let depth = self.0.depth() + 1;
+        Filter(
+            if depth > Filter::MAX_DEPTH || matches!(self.0, Node::TooDeep) {
+                Node::TooDeep
+            } else {
+                Node::Not(Box::new(self.0), depth)
+            },
+        )
+    }
+
+    /// Whether the filter nests deeper than [`Filter::MAX_DEPTH`] (and cannot be sent).
+    pub fn is_too_deep(&self) -> bool {
+        matches!(self.0, Node::TooDeep)
     }
 
     /// The first field path that is not a plain path of identifiers (which could change the
@@ -190,9 +261,9 @@ impl Filter {
                 Node::Compare { operand, valid, .. } | Node::Function { operand, valid, .. } => {
                     (!valid).then_some(operand.as_str())
                 }
-                Node::And(a, b) | Node::Or(a, b) => walk(a).or_else(|| walk(b)),
-                Node::Not(a) => walk(a),
-                Node::Raw(_) => None,
+                Node::And(items, _) | Node::Or(items, _) => items.iter().find_map(walk),
+                Node::Not(a, _) => walk(a),
+                Node::Raw(_) | Node::TooDeep => None,
             }
         }
         walk(&self.0)
@@ -261,23 +332,33 @@ fn write_node(n: &Node, f: &mut fmt::Formatter<'_>, dialect: Dialect) -> fmt::Re
                 (name, _) => write!(f, "{name}({operand}, {text})"),
             }
         }
-        Node::And(a, b) => {
+        Node::And(items, _) => {
             let loose = |n: &Node| matches!(n, Node::Or(..) | Node::Raw(_));
-            write_operand(a, f, dialect, loose)?;
-            f.write_str(" and ")?;
-            write_operand(b, f, dialect, loose)
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" and ")?;
+                }
+                write_operand(item, f, dialect, loose)?;
+            }
+            Ok(())
         }
-        Node::Or(a, b) => {
+        Node::Or(items, _) => {
             let loose = |n: &Node| matches!(n, Node::Raw(_));
-            write_operand(a, f, dialect, loose)?;
-            f.write_str(" or ")?;
-            write_operand(b, f, dialect, loose)
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" or ")?;
+                }
+                write_operand(item, f, dialect, loose)?;
+            }
+            Ok(())
         }
-        Node::Not(a) => {
+        Node::Not(a, _) => {
             f.write_str("not ")?;
             write_operand(a, f, dialect, |_| true)
         }
         Node::Raw(text) => f.write_str(text),
+        // Never sent: `QueryOptions` refuses it first.
+        Node::TooDeep => f.write_str("(filter nested too deeply)"),
     }
 }
 
@@ -483,6 +564,63 @@ mod tests {
             f.to_odata_v4(),
             "(A eq 1.5 or B ge 2024-07-15T10:31:28Z) and not (C eq 00000000-0000-0000-0000-000000000000) and (D eq 1 or E eq 2)"
         );
+    }
+
+    #[test]
+    fn long_chains_stay_flat_and_deep_nesting_is_refused() {
+        // Built, rendered, cloned, compared and dropped on a small stack: nothing recurses per term.
+        let run = || {
+            let mut f = field("A").eq(0);
+            for i in 1..100_000 {
+                f = f.or(field("A").eq(i));
+            }
+            let text = f.to_string();
+            assert!(text.starts_with("A eq 0 or A eq 1 or "), "{}", &text[..40]);
+            assert_eq!(text.matches(" or ").count(), 99_999);
+            assert!(f.clone() == f && !f.is_too_deep());
+            let mut g = field("B").eq(0);
+            for i in 1..100_000 {
+                g = g & field("B").eq(i);
+            }
+            // 99,999 joins inside the chain and one to the parenthesised `or` chain.
+            assert_eq!((g & f).to_string().matches(" and ").count(), 100_000);
+            let mut n = field("C").eq(1);
+            for _ in 0..100_000 {
+                n = !n;
+            }
+            assert!(n.is_too_deep());
+            let mut alt = field("D").eq(0);
+            for i in 0..100_000 {
+                alt = if i % 2 == 0 {
+                    alt | field("D").eq(i)
+                } else {
+                    alt & field("E").eq(i)
+                };
+            }
+            assert!(alt.is_too_deep());
+        };
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
+        // Up to the limit it renders; one more level is refused by the query.
+        // Each alternation of `and` and `or` is one level more.
+        let mut f = field("A").eq(0);
+        for i in 1..Filter::MAX_DEPTH {
+            f = if i % 2 == 0 {
+                f.or(field("A").eq(i))
+            } else {
+                f.and(field("A").eq(i))
+            };
+        }
+        assert!(!f.is_too_deep());
+        let ok = crate::query::QueryOptions::new().filter(f.clone());
+        assert!(ok.to_pairs().is_ok());
+        let deeper = crate::query::QueryOptions::new().filter(f.not());
+        let err = deeper.to_pairs().unwrap_err();
+        assert!(err.to_string().contains("100 levels"), "{err}");
     }
 
     #[test]

@@ -33,6 +33,14 @@ impl QueryOptions {
             self.invalid
                 .get_or_insert_with(|| format!("$filter: {path:?} is not a field path"));
         }
+        if filter.is_too_deep() {
+            self.invalid.get_or_insert_with(|| {
+                format!(
+                    "$filter nests and/or/not more than {} levels deep",
+                    Filter::MAX_DEPTH
+                )
+            });
+        }
         self.filter = Some(match self.filter.take() {
             Some(existing) => existing.and(filter),
             None => filter,

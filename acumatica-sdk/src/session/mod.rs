@@ -4,10 +4,35 @@
 //!
 //! A tenant serves the requests of one session one at a time (ASP.NET session locking), so
 //! parallel work needs several sessions: see [`SessionPool`].
+//!
+//! # What is guaranteed about signing out
+//!
+//! A session that signed in is signed out exactly once more, whichever way it ends:
+//!
+//! - [`Session::logout`] (and `AcumaticaClient::logout`) sends the sign-out and retries it with
+//!   backoff (4 attempts, each at most 10 s) until the server confirms it, or answers 401 (the
+//!   session had already ended). If the caller stops waiting (a `select!`, a timeout, a dropped
+//!   batch), the sign-out goes on in the background: the credentials are kept until it is done.
+//! - The last handle of a signed-in session dropped inside a running tokio runtime signs it out
+//!   in a background task.
+//! - If that runtime shuts down before the task is done (the end of `#[tokio::main]`), or the
+//!   handle is dropped outside any runtime, the sign-out runs on a helper thread of its own and
+//!   the dropping thread waits for it at most
+//!   [`drop_logout_timeout`](crate::ClientBuilder::drop_logout_timeout) (5 s by default).
+//! - A sign-out that fails after every retry is logged at WARN and counted
+//!   ([`ClientStats::failed_logouts`](crate::client::ClientStats),
+//!   [`BatchReport::failed_logouts`](crate::batch::BatchReport)): that session stays open on
+//!   the server until its idle timeout.
+//!
+//! Not covered: a process that ends without running destructors (`std::process::exit`, an
+//! abort, a kill), and a sign-in cut off by a runtime shutdown while its request is in flight
+//! (the server may then have opened a session whose cookie never arrived).
 
 mod cookies;
 mod pool;
 mod send;
+mod sign_in;
+mod sign_out;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,9 +46,9 @@ pub use pool::{PoolStats, SessionPool};
 use crate::client::Shared;
 use crate::client::config::Auth;
 use crate::error::{Error, RequestInfo, Result};
-use crate::http::error_for;
-use crate::oauth::{self, Token};
+use crate::oauth::Token;
 use cookies::CookieJar;
+use sign_out::SignOut;
 
 /// One authenticated session. Cheap to clone; clones share the session.
 #[derive(Clone)]
@@ -35,10 +60,12 @@ struct SessionInner {
     shared: Arc<Shared>,
     id: u64,
     state: Mutex<AuthState>,
-    /// Serialises sign-ins, so that concurrent requests after an expiry sign in once.
+    /// Serialises sign-ins and sign-outs, so that concurrent requests after an expiry sign in
+    /// once, and a request after `logout` waits for the sign-out before signing in again.
     login_lock: tokio::sync::Mutex<()>,
     logins: AtomicU64,
     retries: AtomicU64,
+    failed_logouts: AtomicU64,
 }
 
 #[derive(Default)]
@@ -73,6 +100,7 @@ impl Session {
                 login_lock: tokio::sync::Mutex::new(()),
                 logins: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
+                failed_logouts: AtomicU64::new(0),
             }),
         }
     }
@@ -92,9 +120,14 @@ impl Session {
         self.inner.logins.load(Ordering::Relaxed)
     }
 
-    /// Retries this session made.
+    /// Retries this session made (of requests and of sign-ins).
     pub fn retries(&self) -> u64 {
         self.inner.retries.load(Ordering::Relaxed)
+    }
+
+    /// Sign-outs of this session that failed after every retry.
+    pub fn failed_logouts(&self) -> u64 {
+        self.inner.failed_logouts.load(Ordering::Relaxed)
     }
 
     fn state(&self) -> MutexGuard<'_, AuthState> {
@@ -107,26 +140,54 @@ impl Session {
         self.ensure_auth().await.map(|_| ())
     }
 
-    /// Signs out. Idempotent; a session that is not signed in does nothing.
+    /// Signs out, retrying until the server confirms it (see the [module docs](self) for what
+    /// is guaranteed). Idempotent; a session that is not signed in does nothing. A request made
+    /// afterwards signs in again.
+    ///
+    /// The sign-out runs as a task of its own: if this future is dropped, it still completes.
     pub async fn logout(&self) -> Result<()> {
+        let this = self.clone();
+        let task = tokio::spawn(async move { this.sign_out().await }.in_current_span());
+        match task.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down: the sign-out finishes on a helper thread.
+            Err(_) => Err(Error::Cancelled {
+                request: sign_out::request_info(),
+                may_have_been_applied: false,
+            }),
+        }
+    }
+
+    async fn sign_out(&self) -> Result<()> {
         let _guard = self.inner.login_lock.lock().await;
-        let (cookie, bearer) = {
-            let mut st = self.state();
-            if !st.active {
-                return Ok(());
-            }
-            st.active = false;
-            let cookie = st.cookies.header();
-            st.cookies.clear();
-            let bearer = st.token.take().map(|t| t.access);
-            (cookie, bearer)
+        let Some(pending) = self.take_sign_out() else {
+            return Ok(());
         };
-        logout_request(
-            &self.inner.shared,
+        let result = pending.run().await;
+        if result.is_err() {
+            self.inner.failed_logouts.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// The credentials to sign out with, moved out of the session (which is then signed out as
+    /// far as requests are concerned) into a [`SignOut`] that sends them to the end.
+    fn take_sign_out(&self) -> Option<SignOut> {
+        let mut st = self.state();
+        if !st.active {
+            return None;
+        }
+        st.active = false;
+        let cookie = st.cookies.header();
+        st.cookies.clear();
+        let bearer = st.token.take().map(|t| t.access);
+        Some(SignOut::new(
+            self.inner.shared.clone(),
+            self.inner.id,
             cookie,
-            bearer.map(|b| b.expose().to_owned()),
-        )
-        .await
+            bearer,
+        ))
     }
 
     /// Makes sure the session is signed in; returns the sign-in generation.
@@ -192,95 +253,6 @@ impl Session {
         }
     }
 
-    async fn cookie_login(&self, creds: &crate::client::Credentials) -> Result<u64> {
-        // Instrumented, not entered: a guard held across `.await` would leave the span entered
-        // on the thread while this future waits, and swallow other tasks' events.
-        let span = tracing::debug_span!("acumatica.login", session = self.inner.id);
-        self.cookie_login_in_span(creds).instrument(span).await
-    }
-
-    async fn cookie_login_in_span(&self, creds: &crate::client::Credentials) -> Result<u64> {
-        let shared = &self.inner.shared;
-        let mut body =
-            serde_json::json!({ "name": creds.username, "password": creds.password.expose() });
-        for (k, v) in [
-            ("tenant", &creds.tenant),
-            ("branch", &creds.branch),
-            ("locale", &creds.locale),
-        ] {
-            if let Some(v) = v {
-                body[k] = v.clone().into();
-            }
-        }
-        let request = RequestInfo {
-            method: reqwest::Method::POST,
-            path: "/entity/auth/login".into(),
-        };
-        let url = shared.config.url("/entity/auth/login")?;
-        let resp = crate::http::exchange(shared.http.post(url).json(&body), request, false).await?;
-        if !(200..300).contains(&resp.status) {
-            tracing::debug!(status = resp.status, "sign-in refused");
-            return Err(error_for(&resp, true));
-        }
-        self.inner.logins.fetch_add(1, Ordering::Relaxed);
-        let mut st = self.state();
-        st.cookies.clear();
-        st.cookies.absorb(&resp.headers);
-        st.active = true;
-        st.generation += 1;
-        tracing::debug!(status = resp.status, "signed in");
-        Ok(st.generation)
-    }
-
-    async fn oauth_login(&self, cfg: &oauth::OAuthConfig) -> Result<u64> {
-        let shared = &self.inner.shared;
-        let url = shared.config.url("/identity/connect/token")?;
-        let path = "/identity/connect/token".to_owned();
-        let refresh = self
-            .state()
-            .token
-            .as_ref()
-            .and_then(|t| t.refresh.clone())
-            .or_else(|| shared.shared_refresh_token());
-        let token = match refresh {
-            Some(r) => match oauth::request_token(
-                &shared.http,
-                url.clone(),
-                &oauth::refresh_form(cfg, &r),
-                path.clone(),
-            )
-            .await
-            {
-                Ok(t) => t,
-                // An expired refresh chain: start over with the grant, if it can be used again.
-                Err(Error::Authentication { .. })
-                    if matches!(cfg.grant, oauth::OAuthGrant::Password { .. }) =>
-                {
-                    oauth::request_token(&shared.http, url, &oauth::initial_form(cfg), path).await?
-                }
-                Err(e) => return Err(e),
-            },
-            None => {
-                if matches!(cfg.grant, oauth::OAuthGrant::AuthorizationCode { .. })
-                    && shared.code_used()
-                {
-                    return Err(Error::Config {
-                        setting: "oauth".into(),
-                        message: "the authorization code was already exchanged and no refresh token is left; obtain a new code".into(),
-                    });
-                }
-                oauth::request_token(&shared.http, url, &oauth::initial_form(cfg), path).await?
-            }
-        };
-        shared.set_shared_refresh_token(cfg, token.refresh.clone());
-        self.inner.logins.fetch_add(1, Ordering::Relaxed);
-        let mut st = self.state();
-        st.token = Some(token);
-        st.active = true;
-        st.generation += 1;
-        Ok(st.generation)
-    }
-
     /// The authentication headers of a request.
     fn auth_headers(&self) -> Vec<(reqwest::header::HeaderName, HeaderValue)> {
         let st = self.state();
@@ -289,9 +261,8 @@ impl Session {
             out.push((COOKIE, c));
         }
         if let Some(t) = &st.token
-            && let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", t.access.expose()))
+            && let Some(v) = sign_out::bearer(&t.access)
         {
-            v.set_sensitive(true);
             out.push((AUTHORIZATION, v));
         }
         out
@@ -305,52 +276,21 @@ impl Session {
     }
 }
 
-/// `POST /entity/auth/logout` with `Content-Length: 0` (IIS answers 411 without it).
-async fn logout_request(
-    shared: &Shared,
-    cookie: Option<HeaderValue>,
-    bearer: Option<String>,
-) -> Result<()> {
-    let request = RequestInfo {
-        method: reqwest::Method::POST,
-        path: "/entity/auth/logout".into(),
-    };
-    let mut req = shared
-        .http
-        .post(shared.config.url("/entity/auth/logout")?)
-        .body(Vec::<u8>::new());
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    if let Some(b) = bearer {
-        req = req.bearer_auth(b);
-    }
-    let resp = crate::http::exchange(req, request, true).await?;
-    // 401: the server had already ended the session.
-    if (200..300).contains(&resp.status) || resp.status == 401 {
-        return Ok(());
-    }
-    Err(error_for(&resp, false))
-}
-
 impl Drop for SessionInner {
-    /// Best effort: a session dropped while signed in is signed out in the background, so that it
-    /// does not hold one of the license's API sessions until the server's idle timeout.
+    /// A session dropped while signed in is signed out: in a background task of the current
+    /// runtime, or on a helper thread when there is none (see the module docs).
     fn drop(&mut self) {
         let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
         if !st.active {
             return;
         }
-        let (cookie, bearer) = (
-            st.cookies.header(),
-            st.token.take().map(|t| t.access.expose().to_owned()),
-        );
         st.active = false;
-        let shared = self.shared.clone();
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let _ = logout_request(&shared, cookie, bearer).await;
-            });
-        }
+        let pending = SignOut::new(
+            self.shared.clone(),
+            self.id,
+            st.cookies.header(),
+            st.token.take().map(|t| t.access),
+        );
+        pending.finish_detached();
     }
 }

@@ -1,14 +1,13 @@
 //! Sending a request on a session: sign-in on first use, one re-sign-in after a 401, retries of
 //! transient failures, polling of long-running actions, and a tracing span per request.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
 use super::Session;
 use crate::error::{Error, Result};
-use crate::http::{CallKind, RawResponse, RequestSpec, RetryPolicy, error_for};
+use crate::http::{Attempts, BodyLimit, CallKind, RawResponse, RequestSpec, error_for, exchange};
 
 impl Session {
     /// Sends `spec` and returns a successful answer (2xx), or the error for the first
@@ -52,45 +51,32 @@ impl Session {
     }
 
     async fn send_with_retries(&self, spec: &RequestSpec) -> Result<RawResponse> {
-        let policy = &self.inner.shared.config.retry;
-        let may_retry = spec.kind == CallKind::Idempotent || policy.retry_writes;
-        let mut attempt = 0u32;
+        let mut attempts = Attempts::new(&self.inner.shared, spec.kind);
         let mut signed_in_again = false;
         loop {
             let generation = self.ensure_auth().await?;
-            match self.send_once(spec).await {
-                Ok(resp) if resp.status == 401 && !signed_in_again => {
-                    // The server expired the session: sign in once more and try again.
-                    tracing::debug!("401: signing in again");
-                    self.invalidate(generation);
-                    signed_in_again = true;
+            let result = self.send_once(spec).await;
+            if let Ok(resp) = &result
+                && resp.status == 401
+                && !signed_in_again
+            {
+                // The server expired the session: sign in once more and try again (a 401 did
+                // not run, so this is safe for writes too).
+                tracing::debug!("401: signing in again");
+                self.invalidate(generation);
+                signed_in_again = true;
+                continue;
+            }
+            match attempts.again(&result, &self.inner.retries) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => {
+                    let resp = result?;
+                    return if (200..300).contains(&resp.status) {
+                        Ok(resp)
+                    } else {
+                        Err(error_for(&resp, false))
+                    };
                 }
-                Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
-                Ok(resp)
-                    if may_retry
-                        && attempt < policy.max_retries
-                        && RetryPolicy::retryable_status(resp.status)
-                        && !crate::http::is_login_limit(&resp.body) =>
-                {
-                    attempt += 1;
-                    let wait = policy.delay(attempt, crate::http::retry_after_of(&resp));
-                    tracing::debug!(status = resp.status, attempt, ?wait, "retrying");
-                    self.inner.retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(wait).await;
-                }
-                Ok(resp) => return Err(error_for(&resp, false)),
-                Err(e)
-                    if may_retry
-                        && attempt < policy.max_retries
-                        && matches!(e, Error::Transport { .. }) =>
-                {
-                    attempt += 1;
-                    let wait = policy.delay(attempt, None);
-                    tracing::debug!(error = %e, attempt, ?wait, "retrying after a transport error");
-                    self.inner.retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(wait).await;
-                }
-                Err(e) => return Err(e),
             }
         }
     }
@@ -98,7 +84,6 @@ impl Session {
     /// One exchange, body read in full. Transport failures are errors; any status is `Ok`.
     async fn send_once(&self, spec: &RequestSpec) -> Result<RawResponse> {
         let shared = &self.inner.shared;
-        let request = spec.info();
         let mut url = shared.config.url(&spec.path)?;
         if !spec.query.is_empty() {
             let mut q = url.query_pairs_mut();
@@ -137,33 +122,16 @@ impl Session {
             }
             None => req,
         };
-        let started = Instant::now();
-        let map_err = |source: reqwest::Error| {
-            if source.is_timeout() {
-                Error::Timeout {
-                    request: request.clone(),
-                    elapsed: started.elapsed(),
-                    may_have_been_applied: spec.is_write(),
-                }
-            } else {
-                Error::Transport {
-                    request: request.clone(),
-                    may_have_been_applied: spec.is_write() && !source.is_connect(),
-                    source,
-                }
-            }
-        };
-        let resp = req.send().await.map_err(map_err)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        self.absorb_cookies(&headers);
-        let body = resp.bytes().await.map_err(map_err)?;
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-            request,
-        })
+        let resp = exchange(
+            &shared.config,
+            req,
+            spec.info(),
+            spec.method != reqwest::Method::GET,
+            spec.limit,
+        )
+        .await?;
+        self.absorb_cookies(&resp.headers);
+        Ok(resp)
     }
 
     /// Sends a request with a streamed body once (a stream cannot be replayed: no retry and no
@@ -180,8 +148,9 @@ impl Session {
         let comment = comment
             .map(reqwest::header::HeaderValue::from_str)
             .transpose()
-            .map_err(|_| Error::InvalidQuery {
-                message: "the file comment must be visible ASCII".into(),
+            .map_err(|_| Error::InvalidRequest {
+                what: "file comment".into(),
+                message: "must be visible ASCII".into(),
             })?;
         let span = tracing::debug_span!(
             "acumatica.request",
@@ -228,7 +197,8 @@ impl Session {
         if let Some(c) = comment {
             req = req.header("PX-CbFileComment", c);
         }
-        let raw = crate::http::exchange(req, request, true).await?;
+        let raw = exchange(&shared.config, req, request, true, BodyLimit::Response).await?;
+        self.absorb_cookies(&raw.headers);
         let status = raw.status;
         if (200..300).contains(&status) {
             Ok(raw)
