@@ -15,6 +15,7 @@ use crate::session::Session;
 /// Every service method has a `_batch` twin that returns one:
 /// ```no_run
 /// use acumatica_sdk::prelude::*;
+/// use acumatica_sdk::default::DefaultEndpoint as _;
 /// # async fn f(client: AcumaticaClient) -> acumatica_sdk::Result<()> {
 /// let call = client.customers().get_by_id_batch("C001");
 /// let first = call.send(&client).await?;

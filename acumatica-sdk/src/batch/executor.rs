@@ -4,7 +4,7 @@
 //! cancels the calls in flight and the sessions sign out in the background.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,10 @@ use super::report::BatchReport;
 use crate::client::Shared;
 use crate::error::Error;
 use crate::session::Session;
+
+/// How often one call may be declined by the license queue (after the client's own retries of
+/// each attempt) before its 429 is its result.
+const MAX_DECLINES: u32 = 8;
 
 const PENDING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -26,6 +30,11 @@ struct State<'a> {
     /// so that a call given back by a lane is never left without a lane to take it.
     queue: Mutex<(VecDeque<usize>, usize)>,
     status: Vec<AtomicU8>,
+    /// 429 declines of each call (it is run again up to [`MAX_DECLINES`] times).
+    declines: Vec<AtomicU32>,
+    declined: AtomicU64,
+    /// Lanes that stopped early (a decline or a login-limit refusal).
+    retired: AtomicUsize,
     stop: AtomicBool,
     completed: AtomicUsize,
     succeeded: AtomicUsize,
@@ -95,8 +104,26 @@ impl State<'_> {
         let mut q = self.lock_queue();
         if q.1 > 1 {
             q.1 -= 1;
+            self.retired.fetch_add(1, Ordering::Relaxed);
             self.status[index].store(PENDING, Ordering::Relaxed);
             q.0.push_front(index);
+            return true;
+        }
+        false
+    }
+
+    /// The license queue declined a call: it goes back to the front of the queue, and the lane
+    /// retires unless it is the last one (fewer lanes, fewer requests queued at the tenant).
+    /// `true` when the lane retires.
+    fn declined(&self, index: usize) -> bool {
+        self.declines[index].fetch_add(1, Ordering::Relaxed);
+        self.declined.fetch_add(1, Ordering::Relaxed);
+        self.status[index].store(PENDING, Ordering::Relaxed);
+        let mut q = self.lock_queue();
+        q.0.push_front(index);
+        if q.1 > 1 {
+            q.1 -= 1;
+            self.retired.fetch_add(1, Ordering::Relaxed);
             return true;
         }
         false
@@ -146,6 +173,9 @@ pub(crate) async fn execute(
         options,
         queue: Mutex::new(((0..total).collect(), lanes)),
         status: (0..total).map(|_| AtomicU8::new(PENDING)).collect(),
+        declines: (0..total).map(|_| AtomicU32::new(0)).collect(),
+        declined: AtomicU64::new(0),
+        retired: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         completed: AtomicUsize::new(0),
         succeeded: AtomicUsize::new(0),
@@ -210,6 +240,7 @@ pub(crate) async fn execute(
     futures::future::join_all(own.map(|(_, s)| s.logout())).await;
     let failed_logouts = sessions.iter().map(Session::failed_logouts).sum();
 
+    let retired = state.retired.load(Ordering::Relaxed);
     let durations = state
         .durations
         .into_inner()
@@ -238,6 +269,8 @@ pub(crate) async fn execute(
         first_failure,
     );
     report.failed_logouts = failed_logouts;
+    report.declined = state.declined.load(Ordering::Relaxed);
+    report.lanes_final = lanes - retired;
     report.waited_for_session = *state.waited.lock().unwrap_or_else(|p| p.into_inner());
     report
 }
@@ -247,8 +280,9 @@ async fn lane(mut session: Session, state: &State<'_>) {
         let job = &state.jobs[index];
         state.status[index].store(RUNNING, Ordering::Relaxed);
         let started = Instant::now();
+        let requeue = state.declines[index].load(Ordering::Relaxed) < MAX_DECLINES;
         let outcome = match state.options.call_timeout {
-            Some(limit) => match tokio::time::timeout(limit, job.run(&session)).await {
+            Some(limit) => match tokio::time::timeout(limit, job.run(&session, requeue)).await {
                 Ok(outcome) => outcome,
                 Err(_) => {
                     let request = job.info();
@@ -260,7 +294,7 @@ async fn lane(mut session: Session, state: &State<'_>) {
                     Outcome::Failure
                 }
             },
-            None => job.run(&session).await,
+            None => job.run(&session, requeue).await,
         };
         match outcome {
             Outcome::LoginLimit(hit) => {
@@ -276,6 +310,16 @@ async fn lane(mut session: Session, state: &State<'_>) {
                     }
                     None => return,
                 }
+            }
+            Outcome::Declined => {
+                if state.declined(index) {
+                    return;
+                }
+                // The last lane: wait a little before the tenant is asked again.
+                let n = state.declines[index].load(Ordering::Relaxed);
+                let pause =
+                    crate::http::backoff(Duration::from_millis(200), Duration::from_secs(5), n);
+                tokio::time::sleep(pause).await;
             }
             Outcome::Success => state.finished(index, true, started.elapsed()),
             Outcome::Failure => state.finished(index, false, started.elapsed()),

@@ -14,8 +14,10 @@ use crate::session::Session;
 
 /// What the executor needs of a call, whatever its result type.
 pub trait Job: Send + Sync {
-    /// Runs the call on `session` and stores the result; `true` when it succeeded.
-    fn run<'a>(&'a self, session: &'a Session) -> BoxFuture<'a, Outcome>;
+    /// Runs the call on `session` and stores the result. With `requeue`, a 429 decline of the
+    /// license queue (the call did not run) is not stored but reported as
+    /// [`Outcome::Declined`], for the executor to run the call again later.
+    fn run<'a>(&'a self, session: &'a Session, requeue: bool) -> BoxFuture<'a, Outcome>;
     /// Stores `error` as the result unless there already is one.
     fn fail(&self, error: Error);
     /// Whether a result is stored.
@@ -33,6 +35,9 @@ pub enum Outcome {
     Failure,
     /// The session could not sign in because of the API login limit: the call did not run.
     LoginLimit(LoginLimitHit),
+    /// The tenant's license queue declined the call (or its sign-in) with 429 after the
+    /// client's retries: it did not run.
+    Declined,
 }
 
 /// The parts of a login-limit error, which can be copied to every call it stops.
@@ -92,7 +97,7 @@ impl<T> TypedJob<T> {
 }
 
 impl<T: Send + 'static> Job for TypedJob<T> {
-    fn run<'a>(&'a self, session: &'a Session) -> BoxFuture<'a, Outcome> {
+    fn run<'a>(&'a self, session: &'a Session, requeue: bool) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             // Sign in first, so that a refused sign-in leaves the call to another session.
             if let Err(e) = session.login().await {
@@ -108,10 +113,16 @@ impl<T: Send + 'static> Job for TypedJob<T> {
                         message,
                     });
                 }
+                if requeue && matches!(e, Error::RateLimited { .. }) {
+                    return Outcome::Declined;
+                }
                 self.fail(e);
                 return Outcome::Failure;
             }
             let result = self.call.run_on(session).await;
+            if requeue && matches!(result, Err(Error::RateLimited { .. })) {
+                return Outcome::Declined;
+            }
             let outcome = if result.is_ok() {
                 Outcome::Success
             } else {

@@ -3,6 +3,7 @@
 //!
 //! ```no_run
 //! use acumatica_sdk::prelude::*;
+//! use acumatica_sdk::default::{Customer, DefaultEndpoint as _, Invoice, SalesOrder};
 //! # async fn f(client: AcumaticaClient) -> acumatica_sdk::Result<()> {
 //! let (customer, order, invoices) = client
 //!     .batch()

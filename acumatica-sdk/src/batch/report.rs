@@ -37,9 +37,15 @@ pub struct BatchReport {
     pub timed_out: bool,
     /// The index of the first call that failed, in completion order.
     pub first_failure: Option<usize>,
+    /// Lanes that kept taking calls to the end: `concurrency` less the lanes that stopped after
+    /// a 429 decline or a login-limit refusal.
+    pub lanes_final: usize,
     /// Sign-outs of the batch's sessions that failed after every retry (each may leave a
     /// session open on the server until its idle timeout; logged at WARN).
     pub failed_logouts: u64,
+    /// Calls the tenant's license queue declined with 429 after the client's retries; each
+    /// was run again later (up to 8 times) on one lane fewer.
+    pub declined: u64,
     /// How long the batch waited for a session while the API login limit refused every
     /// sign-in.
     pub waited_for_session: Duration,
@@ -75,6 +81,8 @@ impl BatchReport {
             timed_out,
             first_failure,
             failed_logouts: 0,
+            declined: 0,
+            lanes_final: 0,
             waited_for_session: Duration::ZERO,
         }
     }
@@ -142,6 +150,13 @@ impl fmt::Display for BatchReport {
         }
         if self.timed_out {
             write!(f, "; timed out")?;
+        }
+        if self.declined > 0 {
+            write!(
+                f,
+                "; {} declined by the license queue (re-run)",
+                self.declined
+            )?;
         }
         if self.failed_logouts > 0 {
             write!(f, "; {} sign-out(s) failed", self.failed_logouts)?;
