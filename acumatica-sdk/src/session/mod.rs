@@ -10,7 +10,7 @@
 //! A session that signed in is signed out exactly once more, whichever way it ends:
 //!
 //! - [`Session::logout`] (and `AcumaticaClient::logout`) sends the sign-out and retries it with
-//!   backoff (4 attempts, each at most 10 s) until the server confirms it, or answers 401 (the
+//!   backoff (8 attempts over about 2 s, each at most 10 s) until the server confirms it, or answers 401 (the
 //!   session had already ended). If the caller stops waiting (a `select!`, a timeout, a dropped
 //!   batch), the sign-out goes on in the background: the credentials are kept until it is done.
 //! - The last handle of a signed-in session dropped inside a running tokio runtime signs it out

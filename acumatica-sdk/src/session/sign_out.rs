@@ -11,8 +11,9 @@ use crate::client::{Counters, Secret, Shared};
 use crate::error::{Error, RequestInfo, Result};
 use crate::http::{BodyLimit, backoff, error_for, exchange};
 
-/// Attempts of one sign-out, and the time limit of each.
-const ATTEMPTS: u32 = 4;
+/// Attempts of one sign-out (over about 2 s of backoff), and the time limit of each. Generous:
+/// a sign-out skips the license queue, and one given up holds a seat until the idle timeout.
+const ATTEMPTS: u32 = 8;
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) fn request_info() -> RequestInfo {
@@ -96,7 +97,11 @@ impl SignOut {
             if attempt >= attempts || matches!(error, Error::Redirected { .. }) {
                 break error;
             }
-            let wait = backoff(Duration::from_millis(100), Duration::from_secs(1), attempt);
+            let wait = backoff(
+                Duration::from_millis(50),
+                Duration::from_millis(500),
+                attempt,
+            );
             tracing::debug!(session = self.session, error = %error, ?wait, "sign-out failed; retrying");
             tokio::time::sleep(wait).await;
         };

@@ -175,3 +175,128 @@ async fn a_thousand_calls_under_ten_percent_faults() {
         m.requests_total, m.faults_injected, stats.retries, m.logins
     );
 }
+
+/// Sign-outs failing one time in five are retried until confirmed; sign-outs that can never
+/// succeed are reported: in the client's stats, the batch's report and a WARN line.
+#[tokio::test]
+async fn failed_sign_outs_are_retried_and_reported() {
+    let flaky = FaultRule::new(FaultKind::Status503, 0.2).on(Some("POST"), "/entity/auth/logout");
+    let emu = emulator_with(Config::default().fault(flaky)).await;
+    let client = builder(&emu).build().unwrap();
+    for _ in 0..20 {
+        let results = client
+            .batch()
+            .max_concurrent(5)
+            .run_all(
+                client
+                    .customers()
+                    .get_by_ids_batch(["C001", "C002", "C003", "C004", "C005"]),
+            )
+            .await;
+        assert_eq!(results.successful().count(), 5);
+        assert_eq!(results.report().failed_logouts, 0, "{}", results.report());
+    }
+    let m = emu.metrics();
+    assert!(m.faults_injected >= 5, "{m:?}");
+    assert_eq!(
+        m.active_sessions, 0,
+        "20 % of sign-outs failing leave no session: {m:?}"
+    );
+    assert_eq!(m.logouts, m.logins);
+    assert_eq!(client.stats().failed_logouts, 0);
+
+    // A tenant whose sign-outs always fail: each failure is counted and logged.
+    let broken = FaultRule::new(FaultKind::Status503, 1.0).on(Some("POST"), "/entity/auth/logout");
+    let emu = emulator_with(Config::default().fault(broken)).await;
+    let client = builder(&emu).build().unwrap();
+    let (logs, _guard) = acumatica_tests::logs::LogCapture::install();
+    let results = client
+        .batch()
+        .max_concurrent(3)
+        .run_all(
+            client
+                .customers()
+                .get_by_ids_batch(["C001", "C002", "C003"]),
+        )
+        .await;
+    assert_eq!(
+        results.successful().count(),
+        3,
+        "the calls themselves succeeded"
+    );
+    let report = results.report();
+    assert_eq!(report.failed_logouts, 3, "{report}");
+    assert!(
+        report.to_string().contains("3 sign-out(s) failed"),
+        "{report}"
+    );
+    assert_eq!(client.stats().failed_logouts, 3);
+    assert_eq!(
+        emu.metrics().requests_by_status.get(&503),
+        Some(&24),
+        "8 attempts each"
+    );
+    let text = logs.text();
+    assert_eq!(text.matches("WARN").count(), 3, "{text}");
+    assert!(text.contains("sign-out failed"), "{text}");
+}
+
+/// A sign-in answered 500 without a word about the credentials is the server failing, not a
+/// refusal; 503s and dropped connections on sign-in are retried with the default policy.
+#[tokio::test]
+async fn sign_in_failures_are_retried_and_told_apart_from_refusals() {
+    let down = FaultRule::new(FaultKind::Status500, 1.0).on(Some("POST"), "/entity/auth/login");
+    let emu = emulator_with(Config::default().fault(down)).await;
+    let err = builder(&emu).build().unwrap().login().await.unwrap_err();
+    assert!(matches!(err, Error::Server { status: 500, .. }), "{err:?}");
+
+    let flaky = FaultRule::new(FaultKind::Status503, 0.5).on(Some("POST"), "/entity/auth/login");
+    let dropped =
+        FaultRule::new(FaultKind::DropConnection, 0.3).on(Some("POST"), "/entity/auth/login");
+    let emu = emulator_with(Config::default().fault(flaky).fault(dropped)).await;
+    let patient = RetryPolicy {
+        max_retries: 10,
+        ..acumatica_tests::fast_retries()
+    };
+    for _ in 0..10 {
+        let client = builder(&emu).retry(patient.clone()).build().unwrap();
+        client.login().await.unwrap();
+        client.logout().await.unwrap();
+    }
+    let m = emu.metrics();
+    assert_eq!(m.logins, 10);
+    assert!(m.faults_injected >= 5, "{m:?}");
+
+    let mut wrong_password = acumatica_tests::credentials(&emu);
+    wrong_password.password = "wrong".into();
+    let wrong = builder(&emu).credentials(wrong_password).build().unwrap();
+    let err = wrong.login().await.unwrap_err();
+    assert!(matches!(err, Error::Authentication { .. }), "{err:?}");
+}
+
+/// While a tenant fails everything, the retry budget stops the retries: a client sends at most
+/// `capacity / retry_cost` retries more than it has calls.
+#[tokio::test]
+async fn the_retry_budget_stops_hammering_a_failing_tenant() {
+    let down = FaultRule::new(FaultKind::Status503, 1.0).on(Some("GET"), "/entity/*");
+    let emu = emulator_with(Config::default().fault(down)).await;
+    let policy = RetryPolicy {
+        max_retries: 3,
+        budget: Some(RetryBudget {
+            capacity: 50,
+            retry_cost: 5,
+        }),
+        ..acumatica_tests::fast_retries()
+    };
+    let client = builder(&emu).retry(policy).build().unwrap();
+    client.login().await.unwrap();
+    for _ in 0..20 {
+        let err = client.customers().get_by_id("C001").await.unwrap_err();
+        assert!(matches!(err, Error::Server { status: 503, .. }), "{err:?}");
+    }
+    let stats = client.stats();
+    assert_eq!(stats.retries, 10, "50 tokens at 5 a retry: {stats:?}");
+    // Calls 1-3 retried 3 times each, call 4 once; then each call was refused its first retry.
+    assert_eq!(stats.retries_refused, 17, "{stats:?}");
+    assert_eq!(emu.metrics().requests_by_status.get(&503), Some(&30));
+}
