@@ -36,7 +36,8 @@ pub use load::{read_schema, read_schema_file, read_value};
 
 #[cfg(feature = "emit")]
 pub use emit::{
-    ALL_ENTITIES_FEATURE, Settings, entity_features, generate, naming_warnings, source_label,
+    ALL_ENTITIES_FEATURE, Settings, entity_features, generate, generate_single_file,
+    naming_warnings, source_label,
 };
 #[cfg(feature = "emit")]
 pub use output::GeneratedFile;

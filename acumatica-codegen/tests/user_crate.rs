@@ -141,3 +141,99 @@ fn a_private_module_in_a_deny_warnings_binary_compiles_clean() {
         "{stderr}"
     );
 }
+
+const DEFAULT_MAIN: &str = r#"//! A user's binary with a module generated for its own Default endpoint (another version, or an
+//! extension of Default: the same entity and method names as the SDK's built-in module), used
+//! beside the SDK's prelude, with the SDK's default features (the built-in module compiled).
+
+#![deny(warnings)]
+
+#[rustfmt::skip]
+mod acumatica;
+
+use acumatica::*;
+use acumatica_sdk::prelude::*;
+//BUILT-IN
+
+async fn big(client: &AcumaticaClient) -> acumatica_sdk::Result<Vec<acumatica::Customer>> {
+    let f = Customer::filter();
+    client
+        .customers()
+        .get_list(QueryOptions::new().filter(f.credit_limit().gt(dec!(1000))).top(10))
+        .await
+}
+
+fn main() {
+    let client = AcumaticaClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .credentials(Credentials::new("admin", "admin"))
+        .build();
+    if let Ok(client) = client {
+        // Built, not run: this checks that the code compiles, not a tenant.
+        drop(big(&client));
+    }
+}
+"#;
+
+/// The design this checks: the SDK's prelude holds no endpoint (neither the built-in
+/// `DefaultEndpoint` trait nor the built-in entity types), so a user's own Default module
+/// is the only one in scope, even with globs of both. Importing the built-in trait as well
+/// makes `client.customers()` ambiguous again (E0034), which shows what the prelude avoids.
+#[test]
+fn a_user_generated_default_module_works_beside_the_prelude() {
+    let root = workspace_root();
+    let dir = target_dir().join("codegen-user-default");
+    let schema = "Default_23.200.001.json";
+    let mut endpoint = read_schema_file(&root.join("schemas").join(schema)).unwrap();
+    // A subset keeps the build short; the names are those of the full module.
+    let missing = endpoint.retain_reachable(&["Customer".to_owned()]);
+    assert!(missing.is_empty(), "{missing:?}");
+    let settings = Settings {
+        runtime: RuntimeCrate::External,
+        source: schema.to_owned(),
+        entity_features: false,
+    };
+    let files = generate(&endpoint, &settings).unwrap();
+    write_module(&dir.join("src/acumatica"), &files).unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contents.contains("pub trait DefaultEndpoint")),
+        "the user's module has its own `DefaultEndpoint` trait"
+    );
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"user-default\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nacumatica-sdk = {{ path = {:?} }}\n\n[workspace]\n\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
+            root.join("acumatica-sdk").display().to_string()
+        ),
+    );
+    if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
+        write_if_changed(&dir.join("Cargo.lock"), &lock);
+    }
+    let main = dir.join("src/main.rs");
+    write_if_changed(&main, DEFAULT_MAIN);
+    let (ok, stderr) = check(&dir);
+    assert!(
+        ok,
+        "the user's Default module beside the prelude does not compile clean in {}:\n{stderr}",
+        dir.display()
+    );
+
+    // With the built-in trait in scope too, the call is ambiguous: the prelude must not bring it.
+    write_if_changed(
+        &main,
+        &DEFAULT_MAIN.replace(
+            "//BUILT-IN",
+            "use acumatica_sdk::default::DefaultEndpoint as _;",
+        ),
+    );
+    let (ok, stderr) = check(&dir);
+    write_if_changed(&main, DEFAULT_MAIN);
+    assert!(
+        !ok && stderr.contains("E0034"),
+        "both endpoint traits in scope must make `client.customers()` ambiguous:\n{stderr}"
+    );
+}

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use acumatica_emulator::{Config, Emulator, SeedCounts};
+use acumatica_sdk::default::DefaultEndpoint as _;
 use acumatica_sdk::prelude::*;
 
 const CALLS: usize = 200;

@@ -10,8 +10,8 @@
 //! instead of pointing it at the emulator.
 
 use acumatica_emulator::{Config, Emulator};
+use acumatica_sdk::default::{Customer, DefaultEndpoint as _, Invoice, SalesOrder};
 use acumatica_sdk::prelude::*;
-use rust_decimal_macros::dec;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -9,6 +9,7 @@
 //!
 //! ```no_run
 //! use acumatica_sdk::prelude::*;
+//! use acumatica_sdk::default::{Customer, DefaultEndpoint as _};
 //!
 //! # async fn run() -> acumatica_sdk::Result<()> {
 //! let client = AcumaticaClient::from_env()?;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use acumatica_emulator::{Config, Emulator, SeedCounts};
 use acumatica_sdk::RetryPolicy;
+use acumatica_sdk::default::{Customer, DefaultEndpoint as _, Invoice, SalesOrder};
 use acumatica_sdk::prelude::*;
 
 async fn start(config: Config) -> (Emulator, AcumaticaClient) {

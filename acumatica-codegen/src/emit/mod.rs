@@ -146,6 +146,25 @@ impl Cx<'_> {
     }
 }
 
+/// Generates the module for `endpoint` as one file, for a build script: [`generate`]'s files
+/// with every `mod x;` inlined, ready for `include!` inside a module of the crate (see
+/// [`output::single_file`](crate::output::single_file)).
+///
+/// In a build script's `main` (`examples/tenant-app/build.rs` is a whole one):
+///
+/// ```no_run
+/// let schema = std::path::Path::new("schemas/tenant.json");
+/// println!("cargo::rerun-if-changed={}", schema.display());
+/// let endpoint = acumatica_codegen::read_schema_file(schema).unwrap();
+/// let settings = acumatica_codegen::Settings::external(acumatica_codegen::source_label(schema));
+/// let code = acumatica_codegen::generate_single_file(&endpoint, &settings).unwrap();
+/// let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("tenant.rs");
+/// std::fs::write(out, code).unwrap();
+/// ```
+pub fn generate_single_file(endpoint: &Endpoint, settings: &Settings) -> Result<String> {
+    crate::output::single_file(&generate(endpoint, settings)?)
+}
+
 /// Generates the module for `endpoint`: `mod.rs`, `entities/*.rs`, `services/*.rs`, with paths
 /// relative to the module's directory, sorted by path.
 ///

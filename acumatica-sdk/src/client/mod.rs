@@ -121,6 +121,7 @@ impl Shared {
 ///
 /// ```no_run
 /// use acumatica_sdk::prelude::*;
+/// use acumatica_sdk::default::DefaultEndpoint as _;
 /// # async fn f() -> acumatica_sdk::Result<()> {
 /// let client = AcumaticaClient::builder()
 ///     .base_url("https://tenant.example.com")

@@ -1,3 +1,4 @@
+use acumatica_sdk::default::{DefaultEndpoint as _, SalesOrder};
 use acumatica_sdk::prelude::*;
 
 async fn read(client: AcumaticaClient) {
