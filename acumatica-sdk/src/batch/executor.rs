@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use super::BatchOptions;
 use super::job::{Job, LoginLimitHit, Outcome};
 use super::report::BatchReport;
-use crate::client::Shared;
+use crate::client::AcumaticaClient;
 use crate::error::Error;
-use crate::session::Session;
+use crate::session::{Lease, LeaseStats, Session};
 
 /// How often one call may be declined by the license queue (after the client's own retries of
 /// each attempt) before its 429 is its result.
@@ -35,6 +35,8 @@ struct State<'a> {
     declined: AtomicU64,
     /// Lanes that stopped early (a decline or a login-limit refusal).
     retired: AtomicUsize,
+    /// How many lanes may run now: the ceiling, less one for each lane that gave way.
+    limit: AtomicUsize,
     stop: AtomicBool,
     completed: AtomicUsize,
     succeeded: AtomicUsize,
@@ -51,6 +53,27 @@ struct State<'a> {
 impl State<'_> {
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, (VecDeque<usize>, usize)> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A lane gives way: one lane fewer from now on.
+    fn retire(&self) {
+        self.retired.fetch_add(1, Ordering::Relaxed);
+        let _ = self
+            .limit
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+                (l > 1).then(|| l - 1)
+            });
+    }
+
+    /// Whether a new lane is worth starting: calls are waiting and none is stopping the batch.
+    /// Counts the lane as taking calls.
+    fn start_lane(&self) -> bool {
+        let mut q = self.lock_queue();
+        if self.stop.load(Ordering::Relaxed) || q.0.len() <= q.1 {
+            return false;
+        }
+        q.1 += 1;
+        true
     }
 
     fn next(&self) -> Option<usize> {
@@ -104,7 +127,7 @@ impl State<'_> {
         let mut q = self.lock_queue();
         if q.1 > 1 {
             q.1 -= 1;
-            self.retired.fetch_add(1, Ordering::Relaxed);
+            self.retire();
             self.status[index].store(PENDING, Ordering::Relaxed);
             q.0.push_front(index);
             return true;
@@ -123,7 +146,7 @@ impl State<'_> {
         q.0.push_front(index);
         if q.1 > 1 {
             q.1 -= 1;
-            self.retired.fetch_add(1, Ordering::Relaxed);
+            self.retire();
             return true;
         }
         false
@@ -149,33 +172,33 @@ impl State<'_> {
     }
 }
 
+/// Where a lane's session comes from.
+enum LaneSession {
+    /// The client's own session (`use_client_session`): not the batch's to give back.
+    Client,
+    /// Leased from the client's pool of batch sessions.
+    Leased(Lease),
+}
+
 /// Runs every job; returns the report. Jobs without a result afterwards (timed out, cancelled)
 /// are given an error saying so.
 pub(crate) async fn execute(
     jobs: &[Arc<dyn Job>],
     options: &BatchOptions,
-    shared: &Arc<Shared>,
-    client_session: &Session,
+    client: &AcumaticaClient,
 ) -> BatchReport {
     let total = jobs.len();
-    let lanes = options.max_concurrent.max(1).min(total.max(1));
-    let sessions: Vec<Session> = (0..lanes)
-        .map(|i| {
-            if i == 0 && options.use_client_session {
-                client_session.clone()
-            } else {
-                Session::new(shared.clone())
-            }
-        })
-        .collect();
+    let ceiling = options.max_concurrent.max(1).min(total.max(1));
+    let client_session = client.session();
     let state = State {
         jobs,
         options,
-        queue: Mutex::new(((0..total).collect(), lanes)),
+        queue: Mutex::new(((0..total).collect(), 0)),
         status: (0..total).map(|_| AtomicU8::new(PENDING)).collect(),
         declines: (0..total).map(|_| AtomicU32::new(0)).collect(),
         declined: AtomicU64::new(0),
         retired: AtomicUsize::new(0),
+        limit: AtomicUsize::new(ceiling),
         stop: AtomicBool::new(false),
         completed: AtomicUsize::new(0),
         succeeded: AtomicUsize::new(0),
@@ -190,8 +213,38 @@ pub(crate) async fn execute(
             .then(|| indicatif::ProgressBar::new(total as u64)),
     };
 
+    // Every session the batch used, kept here (not in the lanes) so that a batch dropped
+    // half-way gives them all back (`Lease`'s drop) and a finished one signs them out after the
+    // timed part.
+    let mut sessions: Vec<LaneSession> = Vec::new();
     let started = Instant::now();
-    let run = futures::future::join_all(sessions.iter().map(|s| lane(s.clone(), &state)));
+    let run = async {
+        let mut lanes = futures::stream::FuturesUnordered::new();
+        let mut spare: Vec<Session> = Vec::new();
+        loop {
+            while lanes.len() < state.limit.load(Ordering::Relaxed) && state.start_lane() {
+                let session = match spare.pop() {
+                    Some(s) => s,
+                    None if sessions.is_empty() && options.use_client_session => {
+                        sessions.push(LaneSession::Client);
+                        client_session.clone()
+                    }
+                    None => {
+                        let lease = client.lanes().checkout();
+                        let s = lease.session().clone();
+                        sessions.push(LaneSession::Leased(lease));
+                        s
+                    }
+                };
+                lanes.push(lane(session, &state));
+            }
+            match futures::StreamExt::next(&mut lanes).await {
+                Some(Some(session)) => spare.push(session),
+                Some(None) => {}
+                None => break,
+            }
+        }
+    };
     let timed_out = match options.timeout {
         Some(limit) => tokio::time::timeout(limit, run).await.is_err(),
         None => {
@@ -226,19 +279,26 @@ pub(crate) async fn execute(
         bar.finish();
     }
 
-    let logins = sessions.iter().map(Session::logins).sum();
-    let retries = sessions.iter().map(Session::retries).sum();
-    let lanes_used = sessions
-        .iter()
-        .filter(|s| s.logins() > 0 || s.is_active())
-        .count();
-    // Sign out the batch's own sessions before handing back the results.
-    let own = sessions
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !(*i == 0 && options.use_client_session));
-    futures::future::join_all(own.map(|(_, s)| s.logout())).await;
-    let failed_logouts = sessions.iter().map(Session::failed_logouts).sum();
+    // Give the sessions back (signed out, or kept idle) before handing back the results.
+    let lanes_started = sessions.len();
+    let client_logins = client_session.logins();
+    let mut used = LeaseStats::default();
+    let given_back = futures::future::join_all(sessions.into_iter().filter_map(|s| match s {
+        LaneSession::Leased(lease) => Some(lease.give_back()),
+        LaneSession::Client => None,
+    }))
+    .await;
+    let mut lanes_used = 0;
+    for g in given_back {
+        used.logins += g.logins;
+        used.retries += g.retries;
+        used.failed_logouts += g.failed_logouts;
+        lanes_used += usize::from(g.used);
+    }
+    if options.use_client_session {
+        lanes_used += 1;
+        used.logins += client_session.logins() - client_logins.min(client_session.logins());
+    }
 
     let retired = state.retired.load(Ordering::Relaxed);
     let durations = state
@@ -260,22 +320,24 @@ pub(crate) async fn execute(
         succeeded,
         elapsed,
         durations,
-        lanes,
+        ceiling,
         lanes_used,
-        logins,
-        retries,
+        used.logins,
+        used.retries,
         login_limit_hit,
         timed_out,
         first_failure,
     );
-    report.failed_logouts = failed_logouts;
+    report.failed_logouts = used.failed_logouts;
     report.declined = state.declined.load(Ordering::Relaxed);
-    report.lanes_final = lanes - retired;
+    report.lanes_final = lanes_started.min(ceiling).saturating_sub(retired);
     report.waited_for_session = *state.waited.lock().unwrap_or_else(|p| p.into_inner());
     report
 }
 
-async fn lane(mut session: Session, state: &State<'_>) {
+/// One lane: takes calls until there are none, the batch stops, or the lane must give way
+/// (fewer lanes after a decline or a login-limit refusal). Hands its session back for reuse.
+async fn lane(mut session: Session, state: &State<'_>) -> Option<Session> {
     while let Some(index) = state.next() {
         let job = &state.jobs[index];
         state.status[index].store(RUNNING, Ordering::Relaxed);
@@ -299,7 +361,7 @@ async fn lane(mut session: Session, state: &State<'_>) {
         match outcome {
             Outcome::LoginLimit(hit) => {
                 if state.lane_refused(index, &hit) {
-                    return;
+                    return Some(session);
                 }
                 match wait_for_session(&session, state, &hit, index).await {
                     Some(s) => {
@@ -308,12 +370,12 @@ async fn lane(mut session: Session, state: &State<'_>) {
                         state.status[index].store(PENDING, Ordering::Relaxed);
                         state.lock_queue().0.push_front(index);
                     }
-                    None => return,
+                    None => return None,
                 }
             }
             Outcome::Declined => {
                 if state.declined(index) {
-                    return;
+                    return Some(session);
                 }
                 // The last lane: wait a little before the tenant is asked again.
                 let n = state.declines[index].load(Ordering::Relaxed);
@@ -325,6 +387,7 @@ async fn lane(mut session: Session, state: &State<'_>) {
             Outcome::Failure => state.finished(index, false, started.elapsed()),
         }
     }
+    Some(session)
 }
 
 /// The last lane has no session: a signed-in client session to borrow, or sign-ins polled with

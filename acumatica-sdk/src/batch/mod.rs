@@ -26,6 +26,7 @@
 //! background). A sign-in refused for the API login limit does not fail the batch: it goes on
 //! with the sessions it has, and with none it waits for one ([`Batch::wait_for_session`]).
 
+mod adaptive;
 mod call;
 mod executor;
 mod job;
@@ -172,13 +173,7 @@ impl Batch {
     /// [`run`](Batch::run), with the [`BatchReport`].
     pub async fn run_with_report<B: IntoBatch>(&self, calls: B) -> (B::Output, BatchReport) {
         let (typed, jobs) = calls.into_jobs();
-        let report = executor::execute(
-            &jobs,
-            &self.options,
-            self.client.shared(),
-            self.client.session(),
-        )
-        .await;
+        let report = executor::execute(&jobs, &self.options, &self.client).await;
         drop(jobs);
         (B::collect(typed), report)
     }

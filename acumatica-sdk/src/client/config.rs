@@ -128,6 +128,9 @@ pub struct ClientConfig {
     pub max_file_bytes: u64,
     /// How long a sign-out on drop may block when no runtime can run it.
     pub drop_logout_timeout: Duration,
+    /// How long batch sessions stay signed in between batches (`None`: signed out at the end of
+    /// each batch).
+    pub keep_sessions_idle: Option<Duration>,
     /// Accept any TLS certificate. Only for test servers with self-signed certificates.
     pub danger_accept_invalid_certs: bool,
 }
@@ -143,13 +146,32 @@ impl ClientConfig {
     }
 
     /// The URL of a path from the instance root (`/entity/...`), keeping the instance's virtual
-    /// directory (`http://host/AcumaticaDB` + `/entity/...`).
+    /// directory (`http://host/AcumaticaDB` + `/entity/...`). A path that would leave the
+    /// instance (one not starting with `/`, such as `@other-host/...` from a hostile link, or
+    /// one that resolves to another origin) is refused: nothing is ever sent elsewhere.
     pub(crate) fn url(&self, path: &str) -> Result<url::Url> {
+        let refuse = || Error::InvalidRequest {
+            what: "path".into(),
+            message: format!(
+                "{} does not stay on the instance",
+                crate::http::printable(path)
+            ),
+        };
+        if !path.starts_with('/') || path.starts_with("//") {
+            return Err(refuse());
+        }
         let base = self.base_url.as_str().trim_end_matches('/');
-        url::Url::parse(&format!("{base}{path}")).map_err(|e| Error::Config {
+        let url = url::Url::parse(&format!("{base}{path}")).map_err(|e| Error::Config {
             setting: "base_url".into(),
-            message: format!("{base}{path}: {e}"),
-        })
+            message: format!("{base}{}: {e}", crate::http::printable(path)),
+        })?;
+        if url.origin() != self.base_url.origin()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(refuse());
+        }
+        Ok(url)
     }
 
     /// The path part of the instance URL (`/AcumaticaDB`), which links in responses include.

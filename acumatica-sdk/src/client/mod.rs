@@ -135,6 +135,8 @@ impl Shared {
 pub struct AcumaticaClient {
     shared: Arc<Shared>,
     session: Session,
+    /// The sessions of batch lanes (kept between batches with `keep_sessions_idle`).
+    lanes: SessionPool,
 }
 
 impl std::fmt::Debug for AcumaticaClient {
@@ -175,9 +177,17 @@ impl AcumaticaClient {
         self.session.login().await
     }
 
-    /// Signs the client's session out. Requests afterwards sign in again.
+    /// Signs the client's session out, and the batch sessions it keeps idle (see
+    /// [`ClientBuilder::keep_sessions_idle`]). Requests afterwards sign in again.
     pub async fn logout(&self) -> Result<()> {
-        self.session.logout().await
+        let (own, idle) =
+            futures::future::join(self.session.logout(), self.lanes.sign_out_idle()).await;
+        own.and(idle)
+    }
+
+    /// The pool batch lanes take their sessions from.
+    pub(crate) fn lanes(&self) -> &SessionPool {
+        &self.lanes
     }
 
     /// A pool of up to `max_sessions` separately signed-in sessions for parallel work.
@@ -245,6 +255,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<u64>,
     max_file_bytes: Option<u64>,
     drop_logout_timeout: Option<Duration>,
+    keep_sessions_idle: Option<Duration>,
     danger_accept_invalid_certs: bool,
 }
 
@@ -337,6 +348,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Keep the sessions of batch lanes signed in for `idle` after a batch, for the next batch
+    /// to use (default: off, each batch signs its sessions out when it ends). A loop of 100
+    /// small batches then costs `max_concurrent` sign-ins instead of 100 × that; but a kept
+    /// session holds one of the license's API sessions. They are signed out when the time
+    /// passes, on [`AcumaticaClient::logout`], and when the last client handle is dropped.
+    pub fn keep_sessions_idle(mut self, idle: Duration) -> Self {
+        self.keep_sessions_idle = Some(idle);
+        self
+    }
+
     /// Accept any TLS certificate, valid or not. Only for test servers with self-signed
     /// certificates: it lets anyone on the path read the credentials.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
@@ -379,6 +400,7 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes.unwrap_or(256 << 20),
             max_file_bytes: self.max_file_bytes.unwrap_or(1 << 30),
             drop_logout_timeout: self.drop_logout_timeout.unwrap_or(Duration::from_secs(5)),
+            keep_sessions_idle: self.keep_sessions_idle,
             danger_accept_invalid_certs: self.danger_accept_invalid_certs,
         };
         let http = http_client(&config)?;
@@ -391,6 +413,7 @@ impl ClientBuilder {
         });
         Ok(AcumaticaClient {
             session: Session::new(shared.clone()),
+            lanes: SessionPool::new(shared.clone(), tokio::sync::Semaphore::MAX_PERMITS),
             shared,
         })
     }

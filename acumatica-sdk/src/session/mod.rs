@@ -42,6 +42,7 @@ use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
 use tracing::Instrument;
 
 pub use pool::{PoolStats, SessionPool};
+pub(crate) use pool::{Lease, LeaseStats};
 
 use crate::client::Shared;
 use crate::client::config::Auth;

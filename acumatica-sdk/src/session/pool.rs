@@ -1,7 +1,8 @@
 //! [`SessionPool`]: up to N separately authenticated sessions, opened lazily and all signed out
 //! at the end.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use super::Session;
 use crate::client::Shared;
@@ -35,7 +36,8 @@ struct PoolInner {
 
 #[derive(Debug, Default)]
 struct PoolState {
-    idle: Vec<Session>,
+    /// Signed-in sessions nobody uses, and since when.
+    idle: Vec<(Session, Instant)>,
     all: Vec<Session>,
     login_limit_hit: bool,
 }
@@ -94,7 +96,7 @@ impl SessionPool {
             permit.forget();
             let candidate = {
                 let mut st = self.state();
-                st.idle.pop().or_else(|| {
+                st.idle.pop().map(|(s, _)| s).or_else(|| {
                     let s = Session::new(self.inner.shared.clone());
                     st.all.push(s.clone());
                     Some(s)
@@ -137,8 +139,85 @@ impl SessionPool {
 
     /// Gives a session back for the next request.
     pub fn release(&self, session: Session) {
-        self.state().idle.push(session);
+        self.state().idle.push((session, Instant::now()));
         self.inner.available.add_permits(1);
+    }
+
+    /// A session for a batch lane: the most recently used idle one (signed in), or a new one
+    /// that signs in on its first request. Batches bound their own concurrency. Given back
+    /// with [`Lease::give_back`], or when the lease is dropped.
+    pub(crate) fn checkout(&self) -> Lease {
+        let session = {
+            let mut st = self.state();
+            match st.idle.pop() {
+                Some((s, _)) => s,
+                None => {
+                    let s = Session::new(self.inner.shared.clone());
+                    st.all.push(s.clone());
+                    s
+                }
+            }
+        };
+        Lease {
+            pool: self.clone(),
+            logins: session.logins(),
+            retries: session.retries(),
+            failed_logouts: session.failed_logouts(),
+            session,
+            given_back: false,
+        }
+    }
+
+    /// [`checkin`](Self::checkin) without waiting: a session to keep goes back to the idle
+    /// list; any other leaves the pool, and signs out in the background when its last handle
+    /// goes.
+    fn checkin_now(&self, session: Session) {
+        match self.inner.shared.config.keep_sessions_idle {
+            Some(idle) if session.is_active() => {
+                self.state().idle.push((session, Instant::now()));
+                self.schedule_reap(idle);
+            }
+            _ => self.state().all.retain(|s| s.id() != session.id()),
+        }
+    }
+
+    fn schedule_reap(&self, idle: Duration) {
+        let pool = Arc::downgrade(&self.inner);
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                tokio::time::sleep(idle).await;
+                reap(pool, idle).await;
+            });
+        }
+    }
+
+    /// A batch lane is done with `session`: kept signed in for the next batch while the
+    /// client's [`keep_sessions_idle`](crate::ClientBuilder::keep_sessions_idle) time lasts
+    /// (then signed out), or signed out now.
+    async fn checkin(&self, session: Session) {
+        let keep = self.inner.shared.config.keep_sessions_idle;
+        match keep {
+            Some(idle) if session.is_active() => {
+                self.state().idle.push((session, Instant::now()));
+                self.schedule_reap(idle);
+            }
+            _ => {
+                self.state().all.retain(|s| s.id() != session.id());
+                let _ = session.logout().await;
+            }
+        }
+    }
+
+    /// Signs out the idle sessions (the pool stays open; new ones sign in when needed).
+    pub(crate) async fn sign_out_idle(&self) -> Result<()> {
+        let idle: Vec<Session> = {
+            let mut st = self.state();
+            let idle: Vec<Session> = st.idle.drain(..).map(|(s, _)| s).collect();
+            st.all.retain(|s| !idle.iter().any(|i| i.id() == s.id()));
+            idle
+        };
+        let results = futures::future::join_all(idle.iter().map(Session::logout)).await;
+        results.into_iter().collect::<Result<Vec<()>>>().map(|_| ())
     }
 
     /// What the pool did so far.
@@ -163,5 +242,82 @@ impl SessionPool {
         };
         let results = futures::future::join_all(sessions.iter().map(Session::logout)).await;
         results.into_iter().collect::<Result<Vec<()>>>().map(|_| ())
+    }
+}
+
+/// A session a batch lane took from a [`SessionPool`], with its counters when it was taken.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    pool: SessionPool,
+    session: Session,
+    given_back: bool,
+    logins: u64,
+    retries: u64,
+    failed_logouts: u64,
+}
+
+/// What a session did while it was leased.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LeaseStats {
+    pub(crate) logins: u64,
+    pub(crate) retries: u64,
+    pub(crate) failed_logouts: u64,
+    /// Whether it signed in or was signed in (so it ran calls).
+    pub(crate) used: bool,
+}
+
+impl Lease {
+    /// The leased session.
+    pub(crate) fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Gives the session back (kept idle or signed out, waiting for the sign-out), and tells
+    /// what it did meanwhile.
+    pub(crate) async fn give_back(mut self) -> LeaseStats {
+        self.given_back = true;
+        let session = self.session.clone();
+        let used = session.is_active() || session.logins() > self.logins;
+        let (logins, retries) = (
+            session.logins() - self.logins,
+            session.retries() - self.retries,
+        );
+        self.pool.checkin(session.clone()).await;
+        LeaseStats {
+            logins,
+            retries,
+            failed_logouts: session.failed_logouts() - self.failed_logouts,
+            used,
+        }
+    }
+}
+
+impl Drop for Lease {
+    /// A lease dropped with its batch (a cancelled future) gives its session back at once.
+    fn drop(&mut self) {
+        if !self.given_back {
+            self.pool.checkin_now(self.session.clone());
+        }
+    }
+}
+
+/// Signs out the sessions idle for `idle` or longer (run `idle` after each check-in).
+async fn reap(pool: Weak<PoolInner>, idle: Duration) {
+    let Some(pool) = pool.upgrade() else { return };
+    let expired: Vec<Session> = {
+        let mut st = pool.state.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let (old, fresh): (Vec<_>, Vec<_>) = std::mem::take(&mut st.idle)
+            .into_iter()
+            .partition(|(_, since)| now.duration_since(*since) >= idle);
+        st.idle = fresh;
+        let old: Vec<Session> = old.into_iter().map(|(s, _)| s).collect();
+        st.all.retain(|s| !old.iter().any(|o| o.id() == s.id()));
+        old
+    };
+    drop(pool);
+    for s in expired {
+        tracing::debug!(session = s.id(), ?idle, "idle session signed out");
+        let _ = s.logout().await;
     }
 }
