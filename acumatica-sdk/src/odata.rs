@@ -70,14 +70,12 @@ impl InquiryOptions {
     /// Sets `$filter` (calling it again combines the filters with `and`); it is sent in OData v4
     /// syntax ([`Filter::to_odata_v4`]).
     pub fn filter(mut self, filter: Filter) -> Self {
-        if let Some(path) = filter.invalid_path() {
+        let (combined, problem) = Filter::combine(self.filter.take(), filter);
+        if let Some(p) = problem {
             self.invalid
-                .get_or_insert_with(|| format!("$filter: {path:?} is not a property name"));
+                .get_or_insert_with(|| p.message("property name"));
         }
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing.and(filter),
-            None => filter,
-        });
+        self.filter = Some(combined);
         self
     }
 

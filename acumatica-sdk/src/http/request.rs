@@ -111,6 +111,16 @@ pub(crate) async fn exchange(
 ) -> crate::Result<RawResponse> {
     let started = std::time::Instant::now();
     let failed = |source: reqwest::Error| {
+        // Without the URL: the request is named already, and a URL can be megabytes long.
+        let source = source.without_url();
+        if source.is_builder() {
+            // Refused before anything was sent (a URI over the 64 KiB an HTTP request line can
+            // be, a header that cannot be sent): retrying cannot help.
+            return Error::InvalidRequest {
+                what: format!("{request}").chars().take(200).collect(),
+                message: format!("cannot be sent: {source}"),
+            };
+        }
         if source.is_timeout() {
             Error::Timeout {
                 request: request.clone(),

@@ -1,5 +1,6 @@
 //! The `$filter` expression and its rendering, with every literal escaped.
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -142,8 +143,8 @@ enum Node {
         text: String,
     },
     /// Two or more conditions, and the depth of the tree below (a leaf is 1).
-    And(Vec<Node>, u32),
-    Or(Vec<Node>, u32),
+    And(VecDeque<Node>, u32),
+    Or(VecDeque<Node>, u32),
     Not(Box<Node>, u32),
     Raw(String),
     /// What a combination deeper than [`Filter::MAX_DEPTH`] became (its parts are dropped).
@@ -151,11 +152,24 @@ enum Node {
 }
 
 impl Node {
+    /// Nesting as an OData parser counts it in the rendered text: each `not`, each opening
+    /// parenthesis and each function call is one level; `and`/`or` chains are flat.
     fn depth(&self) -> u32 {
         match self {
             Node::And(_, d) | Node::Or(_, d) | Node::Not(_, d) => *d,
-            _ => 1,
+            Node::Function { .. } => 1,
+            _ => 0,
         }
+    }
+
+    /// The depth of `n` as an operand of an `and` (`or` with `or_`): plus its parentheses.
+    fn operand_depth(n: &Node, or_: bool) -> u32 {
+        let parens = match n {
+            Node::Raw(_) => true,
+            Node::Or(..) => !or_,
+            _ => false,
+        };
+        n.depth() + u32::from(parens)
     }
 
     /// `a and b` (`or` with `or_`), flattening chains: O(1) amortised, whatever their length.
@@ -163,28 +177,29 @@ impl Node {
         if matches!(a, Node::TooDeep) || matches!(b, Node::TooDeep) {
             return Node::TooDeep;
         }
-        let (mut items, mut depth) = match a {
-            Node::And(v, d) if !or_ => (v, d),
-            Node::Or(v, d) if or_ => (v, d),
+        // Operands of the same operator are merged into one chain: the longer one is kept and
+        // the other's terms are added at its front or back, so that growing a chain on either
+        // side, or joining two chains, costs the shorter side only.
+        let split = |n: Node| match n {
+            Node::And(v, d) if !or_ => (v, d, true),
+            Node::Or(v, d) if or_ => (v, d, true),
             n => {
-                let d = n.depth() + 1;
-                (vec![n], d)
+                let d = Node::operand_depth(&n, or_);
+                (VecDeque::from([n]), d, false)
             }
         };
-        match b {
-            Node::And(v, d) if !or_ => {
-                depth = depth.max(d);
-                items.extend(v);
+        let (mut left, dl, _) = split(a);
+        let (mut right, dr, _) = split(b);
+        let depth = dl.max(dr);
+        let items = if left.len() >= right.len() {
+            left.append(&mut right);
+            left
+        } else {
+            while let Some(n) = left.pop_back() {
+                right.push_front(n);
             }
-            Node::Or(v, d) if or_ => {
-                depth = depth.max(d);
-                items.extend(v);
-            }
-            n => {
-                depth = depth.max(n.depth() + 1);
-                items.push(n);
-            }
-        }
+            right
+        };
         if depth > Filter::MAX_DEPTH {
             return Node::TooDeep;
         }
@@ -192,6 +207,28 @@ impl Node {
             Node::Or(items, depth)
         } else {
             Node::And(items, depth)
+        }
+    }
+}
+
+/// Why a filter cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FilterProblem {
+    /// A field path that is not a plain path of identifiers.
+    Path(String),
+    /// Nested deeper than [`Filter::MAX_DEPTH`].
+    TooDeep,
+}
+
+impl FilterProblem {
+    /// The message, with `what` naming a field (`field path`, `property name`).
+    pub(crate) fn message(&self, what: &str) -> String {
+        match self {
+            FilterProblem::Path(p) => format!("$filter: {p:?} is not a {what}"),
+            FilterProblem::TooDeep => format!(
+                "$filter nests more than {} levels deep (each `not`, parenthesis and function call is a level)",
+                Filter::MAX_DEPTH
+            ),
         }
     }
 }
@@ -221,8 +258,9 @@ impl Filter {
         Filter(Node::Raw(text.into()))
     }
 
-    /// The deepest nesting of `and`/`or`/`not` a filter may have (a chain of one operator is
-    /// one level, however long).
+    /// The deepest nesting a filter may have, counted as an OData parser counts it: each
+    /// `not`, each parenthesis and each function call is a level (`not (A eq 1)` is two);
+    /// `and`/`or` chains are flat, however long.
     pub const MAX_DEPTH: u32 = 100;
 
     /// Both conditions.
@@ -238,7 +276,8 @@ impl Filter {
     /// The negation.
     #[allow(clippy::should_implement_trait)] // `!` is implemented too; this reads better in chains
     pub fn not(self) -> Filter {
-        let depth = self.0.depth() + 1;
+        // `not (...)`: the operator and its parentheses.
+        let depth = self.0.depth() + 2;
         Filter(
             if depth > Filter::MAX_DEPTH || matches!(self.0, Node::TooDeep) {
                 Node::TooDeep
@@ -251,6 +290,26 @@ impl Filter {
     /// Whether the filter nests deeper than [`Filter::MAX_DEPTH`] (and cannot be sent).
     pub fn is_too_deep(&self) -> bool {
         matches!(self.0, Node::TooDeep)
+    }
+
+    /// `existing and new` (or `new` alone), and why it cannot be sent, if it cannot: the one
+    /// check `$filter` options of both dialects make.
+    pub(crate) fn combine(
+        existing: Option<Filter>,
+        new: Filter,
+    ) -> (Filter, Option<FilterProblem>) {
+        let combined = match existing {
+            Some(e) => e.and(new),
+            None => new,
+        };
+        let problem = if combined.is_too_deep() {
+            Some(FilterProblem::TooDeep)
+        } else {
+            combined
+                .invalid_path()
+                .map(|p| FilterProblem::Path(p.to_owned()))
+        };
+        (combined, problem)
     }
 
     /// The first field path that is not a plain path of identifiers (which could change the
@@ -606,19 +665,26 @@ mod tests {
             .join()
             .unwrap();
         // Up to the limit it renders; one more level is refused by the query.
-        // Each alternation of `and` and `or` is one level more.
-        let mut f = field("A").eq(0);
-        for i in 1..Filter::MAX_DEPTH {
-            f = if i % 2 == 0 {
-                f.or(field("A").eq(i))
+        // Each `or` inside an `and` is one level of parentheses.
+        let mut g = field("B").eq(0);
+        for i in 0..Filter::MAX_DEPTH {
+            g = if i % 2 == 0 {
+                g | field("B").eq(i)
             } else {
-                f.and(field("A").eq(i))
+                g & field("B").eq(i)
             };
+        }
+        assert!(!g.is_too_deep(), "100 alternations are 50 levels");
+        assert_eq!(g.to_string().matches('(').count(), 50);
+        // `not (...)` is two levels: 50 of them are the most that can be sent.
+        let mut f = field("A").eq(0);
+        for i in 1..=Filter::MAX_DEPTH / 2 {
+            f = !f.or(field("A").eq(i));
         }
         assert!(!f.is_too_deep());
         let ok = crate::query::QueryOptions::new().filter(f.clone());
         assert!(ok.to_pairs().is_ok());
-        let deeper = crate::query::QueryOptions::new().filter(f.not());
+        let deeper = crate::query::QueryOptions::new().filter(f.or(field("Z").eq(1)).not());
         let err = deeper.to_pairs().unwrap_err();
         assert!(err.to_string().contains("100 levels"), "{err}");
     }

@@ -29,22 +29,11 @@ impl QueryOptions {
 
     /// Sets `$filter` (calling it again combines the filters with `and`).
     pub fn filter(mut self, filter: Filter) -> Self {
-        if let Some(path) = filter.invalid_path() {
-            self.invalid
-                .get_or_insert_with(|| format!("$filter: {path:?} is not a field path"));
+        let (combined, problem) = Filter::combine(self.filter.take(), filter);
+        if let Some(p) = problem {
+            self.invalid.get_or_insert_with(|| p.message("field path"));
         }
-        if filter.is_too_deep() {
-            self.invalid.get_or_insert_with(|| {
-                format!(
-                    "$filter nests and/or/not more than {} levels deep",
-                    Filter::MAX_DEPTH
-                )
-            });
-        }
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing.and(filter),
-            None => filter,
-        });
+        self.filter = Some(combined);
         self
     }
 

@@ -51,6 +51,8 @@ impl Session {
     }
 
     async fn send_with_retries(&self, spec: &RequestSpec) -> Result<RawResponse> {
+        // A request that cannot be sent is refused before signing in.
+        full_url(&self.inner.shared, spec)?;
         let mut attempts = Attempts::new(&self.inner.shared, spec.kind);
         let mut signed_in_again = false;
         loop {
@@ -84,13 +86,7 @@ impl Session {
     /// One exchange, body read in full. Transport failures are errors; any status is `Ok`.
     async fn send_once(&self, spec: &RequestSpec) -> Result<RawResponse> {
         let shared = &self.inner.shared;
-        let mut url = shared.config.url(&spec.path)?;
-        if !spec.query.is_empty() {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in &spec.query {
-                q.append_pair(k, v);
-            }
-        }
+        let url = full_url(shared, spec)?;
         let mut req = shared.http.request(spec.method.clone(), url);
         // JSON unless the request asks for something else (a file download asks for bytes);
         // `header` appends, so a second `Accept` would be sent alongside, not instead.
@@ -244,4 +240,28 @@ impl Session {
             }
         }
     }
+}
+
+/// The URL of `spec`, with its query; refused when it leaves the instance or is longer than a
+/// request line can be (hyper refuses over 64 KiB; IIS's default limits are lower still).
+fn full_url(shared: &crate::client::Shared, spec: &RequestSpec) -> Result<url::Url> {
+    const MAX_URL: usize = 65_535;
+    let mut url = shared.config.url(&spec.path)?;
+    if !spec.query.is_empty() {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in &spec.query {
+            q.append_pair(k, v);
+        }
+    }
+    if url.as_str().len() > MAX_URL {
+        return Err(Error::InvalidRequest {
+            what: format!("{} {}", spec.method, spec.path),
+            message: format!(
+                "the URL would be {} bytes long, more than the {MAX_URL} a request line can be: \
+                 split the query (fewer $filter terms per call, in a batch)",
+                url.as_str().len()
+            ),
+        });
+    }
+    Ok(url)
 }

@@ -205,11 +205,11 @@ async fn failed_sign_outs_are_retried_and_reported() {
     assert_eq!(m.logouts, m.logins);
     assert_eq!(client.stats().failed_logouts, 0);
 
-    // A tenant whose sign-outs always fail: each failure is counted and logged.
+    // A tenant whose sign-outs always fail: each failure is counted (and logged at WARN, in
+    // tests/tests/sign_out_warnings.rs: a log capture needs a test binary of its own).
     let broken = FaultRule::new(FaultKind::Status503, 1.0).on(Some("POST"), "/entity/auth/logout");
     let emu = emulator_with(Config::default().fault(broken)).await;
     let client = builder(&emu).build().unwrap();
-    let (logs, _guard) = acumatica_tests::logs::LogCapture::install();
     let results = client
         .batch()
         .max_concurrent(3)
@@ -235,13 +235,6 @@ async fn failed_sign_outs_are_retried_and_reported() {
         emu.metrics().requests_by_status.get(&503),
         Some(&24),
         "8 attempts each"
-    );
-    let text = logs.text();
-    let warnings: Vec<&str> = text.lines().filter(|l| l.contains(" WARN ")).collect();
-    assert_eq!(warnings.len(), 3, "{warnings:#?}");
-    assert!(
-        warnings.iter().all(|w| w.contains("sign-out failed")),
-        "{warnings:#?}"
     );
 }
 
