@@ -141,7 +141,12 @@ pub(crate) async fn exchange(
         let location = resp
             .headers()
             .get(reqwest::header::LOCATION)
-            .map(|v| super::classify::printable(&String::from_utf8_lossy(v.as_bytes())))
+            // A Location may carry a code or a token (an OAuth callback): hidden like any excerpt.
+            .map(|v| {
+                super::classify::printable(&super::redact::hide(&String::from_utf8_lossy(
+                    v.as_bytes(),
+                )))
+            })
             .unwrap_or_else(|| "(no Location)".to_owned());
         return Err(Error::Redirected {
             request,

@@ -245,7 +245,8 @@ impl Session {
 /// The URL of `spec`, with its query; refused when it leaves the instance or is longer than a
 /// request line can be (hyper refuses over 64 KiB; IIS's default limits are lower still).
 fn full_url(shared: &crate::client::Shared, spec: &RequestSpec) -> Result<url::Url> {
-    const MAX_URL: usize = 65_535;
+    // `http::Uri` holds at most 65,534 bytes.
+    const MAX_URL: usize = 65_534;
     let mut url = shared.config.url(&spec.path)?;
     if !spec.query.is_empty() {
         let mut q = url.query_pairs_mut();
