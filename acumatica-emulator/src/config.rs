@@ -152,6 +152,9 @@ pub struct PipelineConfig {
     pub max_queued: usize,
     /// A request waiting longer than this is declined with 429 (10 minutes on a tenant).
     pub queue_timeout: Duration,
+    /// The window `requests_per_minute` counts over (a minute on a tenant; shorter in tests, so
+    /// that the per-minute limit and its delays can be exercised in seconds).
+    pub window: Duration,
 }
 
 impl Default for PipelineConfig {
@@ -161,6 +164,7 @@ impl Default for PipelineConfig {
             requests_per_minute: None,
             max_queued: 20,
             queue_timeout: Duration::from_secs(600),
+            window: Duration::from_secs(60),
         }
     }
 }

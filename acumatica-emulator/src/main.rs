@@ -41,6 +41,13 @@ struct Args {
     /// License: API requests per minute.
     #[arg(long)]
     requests_per_minute: Option<u32>,
+    /// License: requests that may wait in the queue; more are declined with 429.
+    #[arg(long, default_value_t = 20)]
+    max_queued: usize,
+    /// License: the window the per-minute limit counts over, in milliseconds (60000 on a
+    /// tenant; shorter to exercise the limit and its delays in seconds).
+    #[arg(long, default_value_t = 60_000)]
+    license_window_ms: u64,
     /// Seed of the data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -120,6 +127,8 @@ fn config(args: Args) -> anyhow::Result<Config> {
     c.pipeline = PipelineConfig {
         concurrent_requests: args.concurrent_requests,
         requests_per_minute: args.requests_per_minute,
+        max_queued: args.max_queued,
+        window: Duration::from_millis(args.license_window_ms.max(1)),
         ..PipelineConfig::default()
     };
     c.seed = args.seed;

@@ -56,7 +56,7 @@ impl Pipeline {
         let Some(limit) = self.config.requests_per_minute else {
             return Duration::ZERO;
         };
-        let minute = Duration::from_secs(60);
+        let minute = self.config.window;
         let now = Instant::now();
         let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
         while window
@@ -148,5 +148,35 @@ mod tests {
             .unwrap()
             .extend(std::iter::repeat_n(start, 24));
         assert_eq!(q.rate_delay(false), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn a_shorter_window_scales_the_delay_and_rolls_over() {
+        // The same rule over a 1 s window: 25 of 50 processed, 0.4 s left: 16 ms each.
+        let p = Pipeline::new(PipelineConfig {
+            requests_per_minute: Some(50),
+            window: Duration::from_secs(1),
+            ..PipelineConfig::default()
+        });
+        let start = Instant::now() - Duration::from_millis(600);
+        p.window
+            .lock()
+            .unwrap()
+            .extend(std::iter::repeat_n(start, 25));
+        let d = p.rate_delay(false);
+        assert!((d.as_secs_f64() - 0.016).abs() < 0.002, "{d:?}");
+        // A window later they no longer count.
+        let old = Instant::now() - Duration::from_millis(1_100);
+        let q = Pipeline::new(PipelineConfig {
+            requests_per_minute: Some(50),
+            window: Duration::from_secs(1),
+            ..PipelineConfig::default()
+        });
+        q.window
+            .lock()
+            .unwrap()
+            .extend(std::iter::repeat_n(old, 40));
+        assert_eq!(q.rate_delay(false), Duration::ZERO);
+        assert!(q.window.lock().unwrap().is_empty());
     }
 }
