@@ -28,6 +28,7 @@
 
 pub mod batch;
 pub mod client;
+mod config;
 pub mod entity;
 pub mod error;
 mod http;
@@ -38,6 +39,7 @@ pub mod query;
 mod segment;
 pub mod service;
 pub mod session;
+mod shared;
 pub mod types;
 
 mod generated;

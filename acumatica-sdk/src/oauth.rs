@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::client::Secret;
+use crate::config::Secret;
 use crate::error::{Error, RequestInfo, Result};
 use crate::http::error_for;
 use crate::types::Uuid;
@@ -142,7 +142,7 @@ impl Pkce {
         scope: &str,
         state: &str,
     ) -> Result<url::Url> {
-        let base = crate::client::config::parse_base_url("instance URL", instance)?;
+        let base = crate::config::parse_base_url("instance URL", instance)?;
         let mut url = base
             .join(&format!(
                 "{}/identity/connect/authorize",
@@ -246,7 +246,7 @@ pub(crate) fn refresh_form(config: &OAuthConfig, refresh: &Secret) -> Vec<(&'sta
 
 /// Posts a token request to `/identity/connect/token`, retried like an idempotent request.
 pub(crate) async fn request_token(
-    shared: &crate::client::Shared,
+    shared: &crate::shared::Shared,
     form: &[(&'static str, String)],
     retries: &std::sync::atomic::AtomicU64,
 ) -> Result<Token> {

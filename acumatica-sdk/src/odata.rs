@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer};
 
 use crate::client::AcumaticaClient;
-use crate::client::config::Auth;
+use crate::config::Auth;
 use crate::error::{Error, Result};
 use crate::http::{CallKind, RequestSpec, decode_json};
 use crate::query::{Filter, Path, Selectable};

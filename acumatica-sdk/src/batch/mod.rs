@@ -43,9 +43,6 @@ pub use results::{BatchError, BatchResults, RetryBatch};
 pub use tuple::IntoBatch;
 
 use crate::client::AcumaticaClient;
-use crate::entity::TopLevelEntity;
-use crate::query::QueryOptions;
-use crate::service::{EntityService, RecordId};
 
 /// Called with `(completed, total)` after every call that finishes.
 pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
@@ -202,24 +199,5 @@ impl Batch {
             report,
             batch: self.clone(),
         }
-    }
-
-    /// One `get_by_id` call per ID.
-    pub fn from_ids<E: TopLevelEntity, I: Into<RecordId>>(
-        service: &EntityService<E>,
-        ids: impl IntoIterator<Item = I>,
-    ) -> Vec<BatchCall<E>> {
-        service.get_by_ids_batch(ids)
-    }
-
-    /// One `get_list` call per set of options (a filter each, say).
-    pub fn from_filters<E: TopLevelEntity>(
-        service: &EntityService<E>,
-        options: impl IntoIterator<Item = QueryOptions>,
-    ) -> Vec<BatchCall<Vec<E>>> {
-        options
-            .into_iter()
-            .map(|o| service.get_list_batch(o))
-            .collect()
     }
 }

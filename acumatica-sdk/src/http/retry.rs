@@ -177,14 +177,14 @@ impl Bucket {
 /// The one place the policy, the budget and the counters meet, for data calls, sign-ins and
 /// token requests alike.
 pub(crate) struct Attempts<'a> {
-    shared: &'a crate::client::Shared,
+    shared: &'a crate::shared::Shared,
     kind: CallKind,
     made: u32,
 }
 
 impl<'a> Attempts<'a> {
     /// Retries of a call of `kind` on `shared`'s policy and budget.
-    pub(crate) fn new(shared: &'a crate::client::Shared, kind: CallKind) -> Self {
+    pub(crate) fn new(shared: &'a crate::shared::Shared, kind: CallKind) -> Self {
         Attempts {
             shared,
             kind,
@@ -220,11 +220,11 @@ impl<'a> Attempts<'a> {
         }
         if !self.shared.bucket.withdraw(policy) {
             tracing::debug!("retry budget exhausted: not retrying");
-            crate::client::Counters::bump(&self.shared.stats.retries_refused);
+            crate::shared::Counters::bump(&self.shared.stats.retries_refused);
             return None;
         }
         self.made += 1;
-        crate::client::Counters::bump(&self.shared.stats.retries);
+        crate::shared::Counters::bump(&self.shared.stats.retries);
         also.fetch_add(1, Ordering::Relaxed);
         let wait = policy.delay(self.made, retry_after);
         match result {

@@ -41,13 +41,13 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
 use tracing::Instrument;
 
-pub use pool::{PoolStats, SessionPool};
 pub(crate) use pool::{Lease, LeaseStats};
+pub use pool::{PoolStats, SessionPool};
 
-use crate::client::Shared;
-use crate::client::config::Auth;
+use crate::config::Auth;
 use crate::error::{Error, RequestInfo, Result};
 use crate::oauth::Token;
+use crate::shared::Shared;
 use cookies::CookieJar;
 use sign_out::SignOut;
 

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::Session;
-use crate::client::Shared;
 use crate::error::{Error, Result};
+use crate::shared::Shared;
 
 /// Up to `max` sessions of one client, each signed in separately on first use, handed out one
 /// request at a time, and all signed out on [`close`](SessionPool::close), on drop (in the

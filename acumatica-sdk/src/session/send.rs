@@ -244,7 +244,7 @@ impl Session {
 
 /// The URL of `spec`, with its query; refused when it leaves the instance or is longer than a
 /// request line can be (hyper refuses over 64 KiB; IIS's default limits are lower still).
-fn full_url(shared: &crate::client::Shared, spec: &RequestSpec) -> Result<url::Url> {
+fn full_url(shared: &crate::shared::Shared, spec: &RequestSpec) -> Result<url::Url> {
     // `http::Uri` holds at most 65,534 bytes.
     const MAX_URL: usize = 65_534;
     let mut url = shared.config.url(&spec.path)?;

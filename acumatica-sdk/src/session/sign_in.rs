@@ -6,10 +6,11 @@ use std::sync::atomic::Ordering;
 use tracing::Instrument;
 
 use super::Session;
-use crate::client::{Counters, Credentials};
+use crate::config::Credentials;
 use crate::error::{Error, RequestInfo, Result};
 use crate::http::{Attempts, BodyLimit, CallKind, error_for, exchange};
 use crate::oauth::{self, OAuthConfig, OAuthGrant};
+use crate::shared::Counters;
 
 impl Session {
     pub(super) async fn cookie_login(&self, creds: &Credentials) -> Result<u64> {

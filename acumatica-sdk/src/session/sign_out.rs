@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use reqwest::header::{COOKIE, HeaderValue};
 
-use crate::client::{Counters, Secret, Shared};
+use crate::config::Secret;
 use crate::error::{Error, RequestInfo, Result};
 use crate::http::{BodyLimit, backoff, error_for, exchange};
+use crate::shared::{Counters, Shared};
 
 /// Attempts of one sign-out (over about 2 s of backoff), and the time limit of each. Generous:
 /// a sign-out skips the license queue, and one given up holds a seat until the idle timeout.
@@ -156,7 +157,7 @@ impl SignOut {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build();
-                let http = crate::client::http_client(&this.shared.config);
+                let http = crate::shared::http_client(&this.shared.config);
                 if let (Ok(runtime), Ok(http)) = (runtime, http) {
                     // The timer is made inside the runtime: it needs its time driver.
                     // Two attempts, each with half the time: the process is probably ending.
