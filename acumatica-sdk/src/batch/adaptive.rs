@@ -39,9 +39,6 @@
 //! [`Controller::limit`] before it starts a call. It starts at one lane, which measures the
 //! unloaded latency and suits trial licenses (two API users).
 
-// Integrated by the batch executor; until then only the tests use it.
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 /// The limit a controller starts at.

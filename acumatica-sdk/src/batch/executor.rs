@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::BatchOptions;
+use super::adaptive::Controller;
 use super::job::{Job, LoginLimitHit, Outcome};
 use super::report::BatchReport;
 use crate::client::AcumaticaClient;
@@ -35,8 +36,17 @@ struct State<'a> {
     declined: AtomicU64,
     /// Lanes that stopped early (a decline or a login-limit refusal).
     retired: AtomicUsize,
-    /// How many lanes may run now: the ceiling, less one for each lane that gave way.
+    /// How many lanes may run now: the ceiling, less one for each lane that gave way; or what
+    /// the adaptive controller allows.
     limit: AtomicUsize,
+    /// The lowest and highest `limit` held.
+    limit_range: Mutex<(usize, usize)>,
+    /// The adaptive controller, in adaptive mode.
+    controller: Option<Mutex<Controller>>,
+    /// Calls running now.
+    busy: AtomicUsize,
+    /// Wakes the driver when the limit grows, to start lanes.
+    grow: tokio::sync::Notify,
     stop: AtomicBool,
     completed: AtomicUsize,
     succeeded: AtomicUsize,
@@ -58,11 +68,33 @@ impl State<'_> {
     /// A lane gives way: one lane fewer from now on.
     fn retire(&self) {
         self.retired.fetch_add(1, Ordering::Relaxed);
-        let _ = self
-            .limit
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
-                (l > 1).then(|| l - 1)
-            });
+        if self.controller.is_none() {
+            let l = self.limit.load(Ordering::Relaxed);
+            self.set_limit(l.saturating_sub(1).max(1));
+        }
+    }
+
+    /// A new limit: recorded, and the driver woken to start lanes when it grew.
+    fn set_limit(&self, new: usize) {
+        let old = self.limit.swap(new, Ordering::Relaxed);
+        let mut range = self.limit_range.lock().unwrap_or_else(|p| p.into_inner());
+        *range = (range.0.min(new), range.1.max(new));
+        drop(range);
+        if new > old {
+            self.grow.notify_one();
+        }
+    }
+
+    /// Tells the adaptive controller (if there is one) what happened, and applies its limit.
+    fn observe(&self, event: impl FnOnce(&mut Controller)) {
+        if let Some(c) = &self.controller {
+            let limit = {
+                let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
+                event(&mut c);
+                c.limit()
+            };
+            self.set_limit(limit);
+        }
     }
 
     /// Whether a new lane is worth starting: calls are waiting and none is stopping the batch.
@@ -76,9 +108,12 @@ impl State<'_> {
         true
     }
 
+    /// The next call for a lane, or `None` when the lane is to end: no calls left, the batch
+    /// stopping, or more lanes taking calls than the limit allows.
     fn next(&self) -> Option<usize> {
         let mut q = self.lock_queue();
-        let next = if self.stop.load(Ordering::Relaxed) {
+        let over = q.1 > self.limit.load(Ordering::Relaxed);
+        let next = if self.stop.load(Ordering::Relaxed) || over {
             None
         } else {
             q.0.pop_front()
@@ -120,6 +155,8 @@ impl State<'_> {
     /// it stops and gives its call back (`true`); the last lane keeps the call and waits for a
     /// session (`false`).
     fn lane_refused(&self, index: usize, hit: &LoginLimitHit) -> bool {
+        let others = self.lock_queue().1.saturating_sub(1);
+        self.observe(|c| c.on_login_limit(others));
         self.login_limit
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -142,14 +179,16 @@ impl State<'_> {
         self.declines[index].fetch_add(1, Ordering::Relaxed);
         self.declined.fetch_add(1, Ordering::Relaxed);
         self.status[index].store(PENDING, Ordering::Relaxed);
+        self.observe(Controller::on_decline);
         let mut q = self.lock_queue();
         q.0.push_front(index);
-        if q.1 > 1 {
+        // Adaptive: the controller's lower limit makes lanes give way (`next`).
+        if q.1 > 1 && self.controller.is_none() {
             q.1 -= 1;
             self.retire();
             return true;
         }
-        false
+        q.1 > 1
     }
 
     /// The last lane got no session in time: the call it holds and every call not started
@@ -190,6 +229,12 @@ pub(crate) async fn execute(
     let total = jobs.len();
     let ceiling = options.max_concurrent.max(1).min(total.max(1));
     let client_session = client.session();
+    let controller = options
+        .adaptive
+        .then(|| Mutex::new(Controller::new(ceiling)));
+    let initial = controller.as_ref().map_or(ceiling, |c| {
+        c.lock().unwrap_or_else(|p| p.into_inner()).limit()
+    });
     let state = State {
         jobs,
         options,
@@ -198,7 +243,11 @@ pub(crate) async fn execute(
         declines: (0..total).map(|_| AtomicU32::new(0)).collect(),
         declined: AtomicU64::new(0),
         retired: AtomicUsize::new(0),
-        limit: AtomicUsize::new(ceiling),
+        limit: AtomicUsize::new(initial),
+        limit_range: Mutex::new((initial, initial)),
+        controller,
+        busy: AtomicUsize::new(0),
+        grow: tokio::sync::Notify::new(),
         stop: AtomicBool::new(false),
         completed: AtomicUsize::new(0),
         succeeded: AtomicUsize::new(0),
@@ -238,10 +287,18 @@ pub(crate) async fn execute(
                 };
                 lanes.push(lane(session, &state));
             }
-            match futures::StreamExt::next(&mut lanes).await {
-                Some(Some(session)) => spare.push(session),
-                Some(None) => {}
-                None => break,
+            if lanes.is_empty() {
+                break;
+            }
+            let ended = futures::StreamExt::next(&mut lanes);
+            let grown = state.grow.notified();
+            futures::pin_mut!(grown);
+            match futures::future::select(ended, grown).await {
+                futures::future::Either::Left((Some(Some(session)), _)) => spare.push(session),
+                futures::future::Either::Left((Some(None), _)) => {}
+                futures::future::Either::Left((None, _)) => break,
+                // The limit grew: start lanes at the top of the loop.
+                futures::future::Either::Right(((), _)) => {}
             }
         }
     };
@@ -330,7 +387,20 @@ pub(crate) async fn execute(
     );
     report.failed_logouts = used.failed_logouts;
     report.declined = state.declined.load(Ordering::Relaxed);
-    report.lanes_final = lanes_started.min(ceiling).saturating_sub(retired);
+    report.lanes_final = match &state.controller {
+        Some(_) => state.limit.load(Ordering::Relaxed),
+        None => lanes_started.min(ceiling).saturating_sub(retired),
+    };
+    let (lanes_min, lanes_max) = match &state.controller {
+        Some(c) => {
+            let stats = c.lock().unwrap_or_else(|p| p.into_inner()).stats();
+            (stats.min_limit, stats.max_limit)
+        }
+        None => *state.limit_range.lock().unwrap_or_else(|p| p.into_inner()),
+    };
+    report.lanes_min = lanes_min.min(report.lanes_final.max(1));
+    report.lanes_max = lanes_max;
+    report.adaptive = state.controller.is_some();
     report.waited_for_session = *state.waited.lock().unwrap_or_else(|p| p.into_inner());
     report
 }
@@ -342,6 +412,8 @@ async fn lane(mut session: Session, state: &State<'_>) -> Option<Session> {
         let job = &state.jobs[index];
         state.status[index].store(RUNNING, Ordering::Relaxed);
         let started = Instant::now();
+        let retries_before = session.retries();
+        let in_flight = state.busy.fetch_add(1, Ordering::Relaxed) + 1;
         let requeue = state.declines[index].load(Ordering::Relaxed) < MAX_DECLINES;
         let outcome = match state.options.call_timeout {
             Some(limit) => match tokio::time::timeout(limit, job.run(&session, requeue)).await {
@@ -358,6 +430,13 @@ async fn lane(mut session: Session, state: &State<'_>) -> Option<Session> {
             },
             None => job.run(&session, requeue).await,
         };
+        state.busy.fetch_sub(1, Ordering::Relaxed);
+        // The round trip of a call made at once (one with retries includes their waits).
+        if outcome == Outcome::Success && session.retries() == retries_before {
+            let rtt = started.elapsed();
+            let busy = in_flight.max(state.busy.load(Ordering::Relaxed) + 1);
+            state.observe(|c| c.on_success(rtt, busy));
+        }
         match outcome {
             Outcome::LoginLimit(hit) => {
                 if state.lane_refused(index, &hit) {
@@ -374,8 +453,12 @@ async fn lane(mut session: Session, state: &State<'_>) -> Option<Session> {
                 }
             }
             Outcome::Declined => {
-                if state.declined(index) {
+                let others = state.declined(index);
+                if others && state.controller.is_none() {
                     return Some(session);
+                }
+                if others {
+                    continue;
                 }
                 // The last lane: wait a little before the tenant is asked again.
                 let n = state.declines[index].load(Ordering::Relaxed);

@@ -56,6 +56,7 @@ pub(crate) struct BatchOptions {
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) use_client_session: bool,
     pub(crate) session_wait: Duration,
+    pub(crate) adaptive: bool,
     #[cfg(feature = "progress")]
     pub(crate) progress_bar: bool,
 }
@@ -70,6 +71,7 @@ impl std::fmt::Debug for BatchOptions {
             .field("progress", &self.progress.is_some())
             .field("use_client_session", &self.use_client_session)
             .field("session_wait", &self.session_wait)
+            .field("adaptive", &self.adaptive)
             .finish()
     }
 }
@@ -97,6 +99,7 @@ impl AcumaticaClient {
                 progress: None,
                 use_client_session: false,
                 session_wait: Duration::from_secs(120),
+                adaptive: false,
                 #[cfg(feature = "progress")]
                 progress_bar: false,
             },
@@ -134,6 +137,22 @@ impl Batch {
     /// Calls `progress(completed, total)` after every call that finishes, once per count.
     pub fn on_progress(mut self, progress: impl Fn(usize, usize) + Send + Sync + 'static) -> Self {
         self.options.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Adaptive lanes: start with one lane and let the batch find the tenant's licensed
+    /// throughput by itself, up to [`max_concurrent`](Self::max_concurrent) (a hard ceiling).
+    /// Lanes grow by one while latency stays near its unloaded baseline and the lanes are in
+    /// use; they are cut when latency rises (requests queue at the tenant's processing cores,
+    /// or the per-minute quota's delays begin), on 429 declines, and for good at the number of
+    /// sessions the API login limit allows.
+    ///
+    /// Off by default: a fixed `max_concurrent` is predictable and fastest when the license is
+    /// known and not shared, and an adaptive batch starts at one lane, so a short batch may end
+    /// before it has grown. Turn it on for a tenant whose license you do not know or share with
+    /// other programs. [`BatchReport`] shows the lanes' lowest, highest and final number.
+    pub fn adaptive(mut self, on: bool) -> Self {
+        self.options.adaptive = on;
         self
     }
 

@@ -37,6 +37,12 @@ pub struct BatchReport {
     pub timed_out: bool,
     /// The index of the first call that failed, in completion order.
     pub first_failure: Option<usize>,
+    /// Whether the lanes were adaptive ([`Batch::adaptive`](super::Batch::adaptive)).
+    pub adaptive: bool,
+    /// The fewest lanes allowed at any time (adaptive: the controller's lowest limit).
+    pub lanes_min: usize,
+    /// The most lanes allowed at any time.
+    pub lanes_max: usize,
     /// Lanes that kept taking calls to the end: `concurrency` less the lanes that stopped after
     /// a 429 decline or a login-limit refusal.
     pub lanes_final: usize,
@@ -82,6 +88,9 @@ impl BatchReport {
             first_failure,
             failed_logouts: 0,
             declined: 0,
+            adaptive: false,
+            lanes_min: concurrency,
+            lanes_max: concurrency,
             lanes_final: 0,
             waited_for_session: Duration::ZERO,
         }
@@ -144,6 +153,13 @@ impl fmt::Display for BatchReport {
         )?;
         if self.login_limit_hit {
             write!(f, "; API login limit reached")?;
+        }
+        if self.adaptive {
+            write!(
+                f,
+                "; adaptive lanes {}..{}, {} at the end",
+                self.lanes_min, self.lanes_max, self.lanes_final
+            )?;
         }
         if !self.waited_for_session.is_zero() {
             write!(f, "; waited {:.2?} for a session", self.waited_for_session)?;

@@ -149,3 +149,55 @@ fn answers_ok(m: &acumatica_emulator::Metrics) -> u64 {
         .map(|(_, n)| n)
         .sum()
 }
+
+/// Issue 9's license: 5 API users, 4 processing cores, 20 queued places, 20 ms a request, and a
+/// per-minute limit (over a 3 s window here) whose delays begin part-way through the batch.
+/// Adaptive lanes find it: never more sessions than the cap, no failed call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_lanes_hold_the_license_without_a_failed_call() {
+    let emu = emulator_with(
+        Config::default()
+            .max_sessions(Some(5))
+            .latency(Duration::from_millis(20), Duration::ZERO)
+            .pipeline(PipelineConfig {
+                concurrent_requests: Some(4),
+                max_queued: 20,
+                requests_per_minute: Some(400),
+                window: Duration::from_secs(3),
+                ..PipelineConfig::default()
+            }),
+    )
+    .await;
+    let client = default_client(&emu);
+    let ids = ids(300);
+    let results = client
+        .batch()
+        .max_concurrent(20)
+        .adaptive(true)
+        .run_all(client.customers().get_by_ids_batch(&ids))
+        .await;
+    all_right(&results, &ids);
+    let report = results.report();
+    let m = emu.metrics();
+    eprintln!(
+        "adaptive on 5 users / 4 cores: {:.2?}, lanes {}..{} (final {}), {} declined, {} \
+         login-limit refusals, {} sign-ins, peak {} sessions",
+        report.elapsed,
+        report.lanes_min,
+        report.lanes_max,
+        report.lanes_final,
+        m.rate_limited,
+        m.login_limit_rejections,
+        m.logins,
+        m.peak_sessions
+    );
+    assert!(report.adaptive);
+    assert!(m.peak_sessions <= 5, "{m:?}");
+    assert!(report.lanes_max <= 6, "{report}");
+    assert_eq!(report.failed, 0);
+    assert!(report.to_string().contains("adaptive lanes"), "{report}");
+    eventually("every session signed out", Duration::from_secs(5), || {
+        emu.metrics().active_sessions == 0
+    })
+    .await;
+}
