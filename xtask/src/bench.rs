@@ -2,6 +2,8 @@
 //!
 //! - `batch`: the batch benchmark of issue #5 (`acumatica-sdk/benches/batch.rs`), with the
 //!   emulator binary built first so that the client's CPU time is measured alone.
+//! - `license`: fixed and adaptive lanes against an emulated license (issue #9,
+//!   `acumatica-sdk/benches/license.rs`).
 //! - `codegen`: generation time of the Default endpoint with a release build of the generator.
 
 use std::process::{Command, ExitCode};
@@ -13,7 +15,7 @@ use crate::generate::workspace_root;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Which benchmark: `batch` or `codegen`.
+    /// Which benchmark: `batch`, `license` or `codegen`.
     #[arg(default_value = "batch")]
     which: String,
 }
@@ -48,6 +50,9 @@ pub(crate) fn run_bench(args: Args) -> Result<ExitCode> {
                 .args(["bench", "-p", "acumatica-sdk", "--bench", "batch"])
                 .env("ACUMATICA_EMULATOR_BIN", bin))?;
         }
+        "license" => {
+            run(cargo().args(["bench", "-p", "acumatica-sdk", "--bench", "license"]))?;
+        }
         "codegen" => {
             run(cargo().args(["build", "--release", "-p", "xtask"]))?;
             let xtask = workspace_root().join("target/release/xtask");
@@ -76,7 +81,7 @@ pub(crate) fn run_bench(args: Args) -> Result<ExitCode> {
                 times[0], times[2]
             );
         }
-        other => bail!("unknown benchmark {other:?}: expected `batch` or `codegen`"),
+        other => bail!("unknown benchmark {other:?}: expected `batch`, `license` or `codegen`"),
     }
     Ok(ExitCode::SUCCESS)
 }

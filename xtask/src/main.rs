@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask generate [--check] [--schema PATH] [--endpoint-xml PATH] [--out DIR] [--only A,B] [--url URL] [--save-schema PATH] [--entity-features]`:
 //!   the `acumatica-codegen` command's flags and code, defaulting to the SDK's own endpoint
-//! - `cargo xtask bench [batch|codegen]`
+//! - `cargo xtask bench [batch|license|codegen]`
 
 mod bench;
 mod generate;

@@ -148,16 +148,11 @@ impl Session {
     /// The sign-out runs as a task of its own: if this future is dropped, it still completes.
     pub async fn logout(&self) -> Result<()> {
         let this = self.clone();
-        let task = tokio::spawn(async move { this.sign_out().await }.in_current_span());
-        match task.await {
-            Ok(result) => result,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            // The runtime is shutting down: the sign-out finishes on a helper thread.
-            Err(_) => Err(Error::Cancelled {
-                request: sign_out::request_info(),
-                may_have_been_applied: false,
-            }),
-        }
+        // If the runtime shuts down meanwhile, the sign-out finishes on a helper thread.
+        to_the_end(async move { this.sign_out().await }, || {
+            (sign_out::request_info(), false)
+        })
+        .await
     }
 
     async fn sign_out(&self) -> Result<()> {
@@ -200,23 +195,18 @@ impl Session {
         // sign-in the server accepted is then recorded, and signed out with the session, instead
         // of holding one of the license's API sessions until the server's idle timeout.
         let this = self.clone();
-        let sign_in = tokio::spawn(async move { this.sign_in().await }.in_current_span());
-        match sign_in.await {
-            Ok(result) => result,
-            // A panic inside the sign-in goes on unwinding here, as it would have without a task.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            // Only when the runtime shuts down.
-            Err(_) => Err(Error::Cancelled {
-                request: RequestInfo {
-                    method: reqwest::Method::POST,
-                    path: match &self.inner.shared.config.auth {
-                        Auth::Session(_) => "/entity/auth/login".into(),
-                        Auth::OAuth(_) => "/identity/connect/token".into(),
-                    },
-                },
-                may_have_been_applied: true,
-            }),
-        }
+        let path = match &self.inner.shared.config.auth {
+            Auth::Session(_) => "/entity/auth/login",
+            Auth::OAuth(_) => "/identity/connect/token",
+        };
+        to_the_end(async move { this.sign_in().await }, || {
+            let request = RequestInfo {
+                method: reqwest::Method::POST,
+                path: path.into(),
+            };
+            (request, true)
+        })
+        .await
     }
 
     /// The sign-in generation, if the session is signed in (with a token that is still fresh).
@@ -273,6 +263,27 @@ impl Session {
         let mut st = self.state();
         if st.active {
             st.cookies.absorb(headers);
+        }
+    }
+}
+
+/// Runs `work` as a task of its own, so that it runs to its end even if the caller stops
+/// waiting. A panic in it goes on unwinding in the caller, as it would have without a task; if
+/// the runtime shuts down first, the call is [`Error::Cancelled`] with the request and
+/// "may have been applied" that `cancelled` gives.
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = Result<T>> + Send + 'static,
+    cancelled: impl FnOnce() -> (RequestInfo, bool),
+) -> Result<T> {
+    match tokio::spawn(work.in_current_span()).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => {
+            let (request, may_have_been_applied) = cancelled();
+            Err(Error::Cancelled {
+                request,
+                may_have_been_applied,
+            })
         }
     }
 }
