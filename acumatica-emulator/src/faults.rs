@@ -9,7 +9,13 @@ use bytes::Bytes;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::config::FaultRule;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+
+use crate::config::{FaultKind, FaultRule};
+use crate::wire;
 
 /// Matches `text` against `pattern`, where `*` matches any run of characters, ignoring case.
 pub(crate) fn glob(pattern: &str, text: &str) -> bool {
@@ -70,6 +76,38 @@ impl Faults {
             }
         }
         None
+    }
+}
+
+/// What `rule` does to a request: the answer, and the status to count for it (`None` when the
+/// connection is dropped and no status arrives). The one place that says what each
+/// [`FaultKind`] does: the match is exhaustive, so a new kind cannot compile and do nothing.
+pub(crate) async fn apply(rule: &FaultRule, req: Request, next: Next) -> (Response, Option<u16>) {
+    // The handler runs first when the rule says so: the request is applied, its answer lost.
+    let ran = if rule.after_handler || matches!(rule.kind, FaultKind::SlowBody(_)) {
+        Some(next.run(req).await)
+    } else {
+        None
+    };
+    match rule.kind {
+        FaultKind::Status500 => {
+            let resp = wire::http_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Operation failed",
+                "PX.Data.PXInvalidOperationException",
+            );
+            (resp, Some(500))
+        }
+        FaultKind::Status503 => {
+            let resp = (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+            (resp, Some(503))
+        }
+        FaultKind::DropConnection => (dropped(ran.unwrap_or_default()), None),
+        FaultKind::SlowBody(total) => {
+            let resp = ran.unwrap_or_default();
+            let status = resp.status().as_u16();
+            (slow(resp, total).await, Some(status))
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::ast::{Dialect, Literal};
 use super::datetime::parse_iso;
-use super::parse::FilterError;
+use super::error::FilterError;
 
 /// Typed-literal prefixes that OData defines but Acumatica's examples never use.
 const UNSUPPORTED_PREFIXES: [&str; 7] = [

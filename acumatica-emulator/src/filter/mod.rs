@@ -12,6 +12,7 @@
 
 mod ast;
 mod datetime;
+mod error;
 mod eval;
 mod lex;
 mod parse;
@@ -27,5 +28,6 @@ mod v4_tests;
 pub use ast::{
     CompareOp, CustomField, CustomType, Dialect, Expr, FieldRef, Function, Literal, Operand,
 };
+pub use error::FilterError;
 pub use eval::{EvalError, EvalOptions, eval};
-pub use parse::{FilterError, parse, parse_with};
+pub use parse::{parse, parse_with};

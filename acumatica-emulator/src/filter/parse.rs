@@ -1,7 +1,7 @@
 //! Parser from `$filter` text to [`Expr`], refusing what Acumatica refuses. It reads the
 //! nested grammar without recursion (an explicit stack of frames on the heap).
 
-use thiserror::Error;
+use super::error::FilterError;
 
 use super::ast::{
     CompareOp, CustomField, CustomType, Dialect, Expr, FieldRef, Function, Literal, Operand,
@@ -34,27 +34,6 @@ fn functions(dialect: Dialect) -> [&'static str; 3] {
     match dialect {
         Dialect::V3 => V3_FUNCTIONS,
         Dialect::V4 => V4_FUNCTIONS,
-    }
-}
-
-/// A `$filter` that cannot be parsed: where, and what was expected and found.
-///
-/// `Display` gives e.g. `$filter: at position 12: expected a field or a literal after 'eq', found ')'`.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("$filter: at position {position}: {message}")]
-pub struct FilterError {
-    /// 0-based index of the offending char (chars, not bytes) in the filter text.
-    pub position: usize,
-    /// What was expected and what was found, without the position prefix.
-    pub message: String,
-}
-
-impl FilterError {
-    pub(super) fn new(position: usize, message: impl Into<String>) -> Self {
-        FilterError {
-            position,
-            message: message.into(),
-        }
     }
 }
 

@@ -15,15 +15,13 @@ mod odata;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{any, get, post};
 use percent_encoding::percent_decode_str;
 
-use crate::config::FaultKind;
 use crate::faults;
 use crate::metrics::{bump, peak};
 use crate::state::AppState;
@@ -97,35 +95,10 @@ async fn global(State(state): State<AppState>, req: Request, next: Next) -> Resp
         return resp;
     };
     bump(&s.metrics.faults_injected);
-    let broken = |resp: Response| match rule.kind {
-        FaultKind::Status500 => wire::http_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Operation failed",
-            "PX.Data.PXInvalidOperationException",
-        ),
-        FaultKind::Status503 => {
-            (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()
-        }
-        _ => resp,
-    };
-    let resp = match rule.kind {
-        FaultKind::SlowBody(total) => {
-            let resp = next.run(req).await;
-            s.metrics.status(resp.status().as_u16());
-            return faults::slow(resp, total).await;
-        }
-        FaultKind::DropConnection => {
-            let resp = if rule.after_handler {
-                next.run(req).await
-            } else {
-                Response::new(Body::empty())
-            };
-            return faults::dropped(resp);
-        }
-        _ if rule.after_handler => broken(next.run(req).await),
-        _ => broken(Response::new(Body::empty())),
-    };
-    s.metrics.status(resp.status().as_u16());
+    let (resp, answered) = faults::apply(&rule, req, next).await;
+    if let Some(status) = answered {
+        s.metrics.status(status);
+    }
     resp
 }
 
