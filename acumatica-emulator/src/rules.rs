@@ -268,56 +268,124 @@ impl DropDown {
 pub(crate) const REQUIRED_ON_INSERT: &[(&str, &str)] =
     &[("SalesOrder", "CustomerID"), ("Invoice", "Customer")];
 
+/// A value the graph sets on insert when the request leaves the field out.
+#[derive(Debug)]
+pub(crate) struct InsertDefault {
+    pub(crate) entity: &'static str,
+    pub(crate) field: &'static str,
+    pub(crate) value: Lit,
+}
+
+const fn default(entity: &'static str, field: &'static str, value: Lit) -> InsertDefault {
+    InsertDefault {
+        entity,
+        field,
+        value,
+    }
+}
+
 /// Values the graph sets on insert when the request leaves them out.
-pub(crate) const DEFAULTS: &[(&str, &str, Lit)] = &[
-    ("Customer", "Status", Lit::Str("Active")),
-    ("Vendor", "Status", Lit::Str("Active")),
-    ("StockItem", "ItemStatus", Lit::Str("Active")),
-    ("SalesOrder", "Hold", Lit::Bool(false)),
-    ("SalesOrder", "Status", Lit::Str("Open")),
-    ("SalesOrder", "CurrencyID", Lit::Str("USD")),
-    ("Invoice", "Hold", Lit::Bool(false)),
-    ("Invoice", "Status", Lit::Str("Balanced")),
-    ("Invoice", "Type", Lit::Str("Invoice")),
+pub(crate) const DEFAULTS: &[InsertDefault] = &[
+    default("Customer", "Status", Lit::Str("Active")),
+    default("Vendor", "Status", Lit::Str("Active")),
+    default("StockItem", "ItemStatus", Lit::Str("Active")),
+    default("SalesOrder", "Hold", Lit::Bool(false)),
+    default("SalesOrder", "Status", Lit::Str("Open")),
+    default("SalesOrder", "CurrencyID", Lit::Str("USD")),
+    default("Invoice", "Hold", Lit::Bool(false)),
+    default("Invoice", "Status", Lit::Str("Balanced")),
+    default("Invoice", "Type", Lit::Str("Invoice")),
 ];
 
-/// Document totals the graph keeps: (entity, detail field, quantity, unit price, line amount,
-/// document total).
-pub(crate) const TOTALS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    (
-        "SalesOrder",
-        "Details",
-        "OrderQty",
-        "UnitPrice",
-        "ExtendedPrice",
-        "OrderTotal",
-    ),
-    (
-        "Invoice",
-        "Details",
-        "Qty",
-        "UnitPrice",
-        "ExtendedPrice",
-        "Amount",
-    ),
+/// On insert, a field the request set decides another one it left out (a sales order entered
+/// on hold is "On Hold", not the default "Open").
+#[derive(Debug)]
+pub(crate) struct Implied {
+    pub(crate) entity: &'static str,
+    /// The field the request set, and the value that decides.
+    pub(crate) when: (&'static str, Lit),
+    /// The field set unless the request gave it, and its value.
+    pub(crate) then: (&'static str, Lit),
+}
+
+/// Values that follow on insert from others the request set (applied after [`DEFAULTS`]).
+pub(crate) const IMPLIED_ON_INSERT: &[Implied] = &[Implied {
+    entity: "SalesOrder",
+    when: ("Hold", Lit::Bool(true)),
+    then: ("Status", Lit::Str("On Hold")),
+}];
+
+/// A document total the graph keeps: the sum over the detail lines of quantity × unit price,
+/// each line's amount set on the way.
+#[derive(Debug)]
+pub(crate) struct Total {
+    pub(crate) entity: &'static str,
+    pub(crate) detail: &'static str,
+    pub(crate) quantity: &'static str,
+    pub(crate) unit_price: &'static str,
+    pub(crate) line_amount: &'static str,
+    pub(crate) total: &'static str,
+}
+
+/// Document totals the graph keeps.
+pub(crate) const TOTALS: &[Total] = &[
+    Total {
+        entity: "SalesOrder",
+        detail: "Details",
+        quantity: "OrderQty",
+        unit_price: "UnitPrice",
+        line_amount: "ExtendedPrice",
+        total: "OrderTotal",
+    },
+    Total {
+        entity: "Invoice",
+        detail: "Details",
+        quantity: "Qty",
+        unit_price: "UnitPrice",
+        line_amount: "ExtendedPrice",
+        total: "Amount",
+    },
 ];
 
-/// Auto-numbered keys: (entity, field, prefix, digits). Any other key ending in `Nbr` is numbered
-/// with six digits and no prefix; integer keys count up from 100000.
-pub(crate) const NUMBERING: &[(&str, &str, &str, usize)] = &[
-    ("SalesOrder", "OrderNbr", "", 6),
-    ("Invoice", "ReferenceNbr", "INV", 6),
-    ("SalesInvoice", "ReferenceNbr", "INV", 6),
-    ("Bill", "ReferenceNbr", "BILL", 6),
-    ("Case", "CaseID", "", 6),
-    ("Opportunity", "OpportunityID", "OP", 6),
+/// An auto-numbered key: the number is `prefix` and `digits` zero-padded digits.
+#[derive(Debug)]
+pub(crate) struct Numbering {
+    pub(crate) entity: &'static str,
+    pub(crate) field: &'static str,
+    pub(crate) prefix: &'static str,
+    pub(crate) digits: usize,
+}
+
+const fn numbering(
+    entity: &'static str,
+    field: &'static str,
+    prefix: &'static str,
+    digits: usize,
+) -> Numbering {
+    Numbering {
+        entity,
+        field,
+        prefix,
+        digits,
+    }
+}
+
+/// Auto-numbered keys. Any other key ending in `Nbr` is numbered with six digits and no
+/// prefix; integer keys count up from 100000.
+pub(crate) const NUMBERING: &[Numbering] = &[
+    numbering("SalesOrder", "OrderNbr", "", 6),
+    numbering("Invoice", "ReferenceNbr", "INV", 6),
+    numbering("SalesInvoice", "ReferenceNbr", "INV", 6),
+    numbering("Bill", "ReferenceNbr", "BILL", 6),
+    numbering("Case", "CaseID", "", 6),
+    numbering("Opportunity", "OpportunityID", "OP", 6),
 ];
 
 /// Whether a key field is numbered by the server when a new record leaves it out.
 pub(crate) fn is_auto_numbered(entity: &str, field: &str, kind: Option<ValueKind>) -> bool {
     NUMBERING
         .iter()
-        .any(|(e, f, _, _)| *e == entity && *f == field)
+        .any(|n| n.entity == entity && n.field == field)
         || field.ends_with("Nbr")
         || matches!(kind, Some(ValueKind::Int | ValueKind::Long))
 }
@@ -334,8 +402,8 @@ pub(crate) fn format_number(
     }
     let (prefix, width) = NUMBERING
         .iter()
-        .find(|(e, f, _, _)| *e == entity && *f == field)
-        .map_or(("", 6), |(_, _, p, w)| (*p, *w));
+        .find(|n| n.entity == entity && n.field == field)
+        .map_or(("", 6), |n| (n.prefix, n.digits));
     serde_json::Value::String(format!("{prefix}{n:0width$}"))
 }
 

@@ -474,7 +474,15 @@ impl Merge<'_, '_> {
 
 /// Applies the graph's totals (rules::TOTALS).
 fn totals(entity: &str, record: &mut Record) {
-    for (e, detail, qty, price, amount, total) in rules::TOTALS {
+    for rules::Total {
+        entity: e,
+        detail,
+        quantity: qty,
+        unit_price: price,
+        line_amount: amount,
+        total,
+    } in rules::TOTALS
+    {
         if *e != entity {
             continue;
         }
@@ -524,19 +532,24 @@ pub(crate) fn apply(
     let mut failed = merge.failed;
 
     if inserting {
-        for (e, field, lit) in rules::DEFAULTS {
-            if *e == entity.name
-                && crate::model::is_value(entity, field)
-                && value_text(record.get(*field)).is_none()
+        for d in rules::DEFAULTS {
+            if d.entity == entity.name
+                && crate::model::is_value(entity, d.field)
+                && value_text(record.get(d.field)).is_none()
             {
-                record.insert((*field).to_owned(), json!({ "value": lit.to_json() }));
+                record.insert(d.field.to_owned(), json!({ "value": d.value.to_json() }));
             }
         }
-        if entity.name == "SalesOrder"
-            && record.get("Hold").and_then(|h| h.get("value")) == Some(&Value::Bool(true))
-            && !body.contains_key("Status")
-        {
-            record.insert("Status".into(), json!({ "value": "On Hold" }));
+        for rule in rules::IMPLIED_ON_INSERT {
+            let (when, decides) = rule.when;
+            let (then, value) = rule.then;
+            if rule.entity == entity.name
+                && crate::model::is_value(entity, then)
+                && record.get(when).and_then(|h| h.get("value")) == Some(&decides.to_json())
+                && !body.contains_key(then)
+            {
+                record.insert(then.to_owned(), json!({ "value": value.to_json() }));
+            }
         }
         for key in ctx.model.keys_of(&entity.name) {
             if value_text(record.get(key)).is_some_and(|s| !s.trim().is_empty()) {
