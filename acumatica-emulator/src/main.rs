@@ -35,6 +35,14 @@ struct Args {
     /// Status of the API Login Limit error.
     #[arg(long, default_value_t = 500)]
     login_limit_status: u16,
+    /// Status of the refusal of a request on a session busy with a long-running action
+    /// (UNKNOWN on a tenant; 500 with a PXException by default).
+    #[arg(long, default_value_t = 500)]
+    busy_session_status: u16,
+    /// Status of the refusal of a `$filter` the tenant does not accept (UNKNOWN on a tenant;
+    /// 500 with an ODataException by default).
+    #[arg(long, default_value_t = 500)]
+    filter_error_status: u16,
     /// License: concurrent API requests.
     #[arg(long)]
     concurrent_requests: Option<usize>,
@@ -124,6 +132,8 @@ fn config(args: Args) -> anyhow::Result<Config> {
     c.latency.jitter = Duration::from_millis(args.jitter_ms);
     c.max_sessions = args.max_sessions;
     c.login_limit_status = args.login_limit_status;
+    c.busy_session_status = args.busy_session_status;
+    c.filter_error_status = args.filter_error_status;
     c.pipeline = PipelineConfig {
         concurrent_requests: args.concurrent_requests,
         requests_per_minute: args.requests_per_minute,

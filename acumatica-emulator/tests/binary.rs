@@ -116,3 +116,56 @@ async fn the_binary_serves_every_shared_schema() {
         serve_schema(&schema).await;
     }
 }
+
+/// The statuses the protocol notes leave UNKNOWN are set from the command line.
+#[tokio::test]
+async fn refusal_statuses_are_set_from_the_command_line() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--records",
+            "3",
+            "--filter-error-status",
+            "400",
+            "--login-limit-status",
+            "429",
+            "--max-sessions",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Running(child);
+    // Read the start-up lines, and keep the pipe open until the end.
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(first.contains(&url), "{first}");
+    let _rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    let login = |c: &reqwest::Client| {
+        c.post(format!("{url}/entity/auth/login"))
+            .json(&json!({"name": "admin", "password": "admin"}))
+            .send()
+    };
+    let a = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    assert_eq!(login(&a).await.unwrap().status(), 204);
+    let refused = login(&reqwest::Client::new()).await.unwrap();
+    assert_eq!(refused.status(), 429, "the login limit, as set");
+    let bad = a
+        .get(format!(
+            "{url}/entity/Default/24.200.001/Customer?$filter=CustomerID eq"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400, "the filter refusal, as set");
+    let text = bad.text().await.unwrap();
+    assert!(text.contains("ODataException"), "{text}");
+}
