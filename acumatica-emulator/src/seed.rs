@@ -5,7 +5,7 @@
 //! endpoint has are written, so every schema can be seeded.
 
 use acumatica_codegen::ir::{Entity, FieldKind};
-use chrono::{Duration as ChronoDuration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{Duration as ChronoDuration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
@@ -194,381 +194,442 @@ fn money(cents: u64) -> Value {
     json!((cents as f64) / 100.0)
 }
 
-/// Fills one tenant with seed data.
-pub(crate) fn seed<'m>(
-    model: &'m Model,
+/// Fills one tenant with seed data: customers, vendors, stock items, then the sales orders and
+/// invoices that refer to them. Every entity draws from one random stream in this order, so a
+/// seed always gives the same records.
+pub(crate) fn seed(
+    model: &Model,
     data: &mut TenantData,
     seed: u64,
     counts: SeedCounts,
     offset: FixedOffset,
 ) {
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let base = NaiveDate::from_ymd_opt(2024, 1, 2)
-        .and_then(|d| d.and_hms_opt(9, 30, 0))
-        .unwrap_or_default();
-    let when = |rng: &mut SmallRng| {
-        let t = base
+    let mut s = Seeder {
+        model,
+        rng: SmallRng::seed_from_u64(seed),
+        clock: Clock::new(offset),
+    };
+    let contacts = s.customers(data, counts.customers);
+    s.vendors(data, counts.vendors);
+    let prices = s.stock_items(data, counts.stock_items);
+    let refs = Refs {
+        customers: counts.customers,
+        prices: &prices,
+    };
+    s.sales_orders(data, counts.sales_orders, &refs);
+    s.invoices(data, counts.invoices, &refs);
+    data.counters
+        .insert("SalesOrder.OrderNbr".into(), counts.sales_orders as u64);
+    data.counters
+        .insert("Invoice.ReferenceNbr".into(), counts.invoices as u64);
+    data.counters
+        .insert("CustomerContact.ContactID".into(), contacts);
+}
+
+/// Seeded date-times: a year from 2 January 2024, 09:30 local time, at the site's offset.
+#[derive(Clone, Copy)]
+struct Clock {
+    base: NaiveDateTime,
+    offset: FixedOffset,
+}
+
+impl Clock {
+    fn new(offset: FixedOffset) -> Self {
+        let base = NaiveDate::from_ymd_opt(2024, 1, 2)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .unwrap_or_default();
+        Clock { base, offset }
+    }
+
+    /// A moment with milliseconds.
+    fn when(self, rng: &mut SmallRng) -> String {
+        let t = self.base
             + ChronoDuration::seconds(rng.random_range(0..(365 * 86_400)))
             + ChronoDuration::milliseconds(rng.random_range(0..1000));
-        offset
+        self.offset
             .from_local_datetime(&t)
             .single()
             .map(|d| format_datetime(&d))
             .unwrap_or_default()
-    };
-    let day = |rng: &mut SmallRng| {
-        let t = base.date() + ChronoDuration::days(rng.random_range(0..365));
+    }
+
+    /// A date at local midnight.
+    fn day(self, rng: &mut SmallRng) -> String {
+        let t = self.base.date() + ChronoDuration::days(rng.random_range(0..365));
         t.and_hms_opt(0, 0, 0)
-            .and_then(|n| offset.from_local_datetime(&n).single())
+            .and_then(|n| self.offset.from_local_datetime(&n).single())
             .map(|d| format_datetime(&d))
             .unwrap_or_default()
-    };
-    let insert = |data: &mut TenantData, entity: &str, record: Record| {
-        if model.canonical_entity(entity).is_some() {
-            // Seed keys are unique by construction; a clash would be a bug in this file.
-            let _ = data.insert(entity, model.keys_of(entity), record);
-        }
-    };
+    }
+}
 
-    let mut contact_id = 100_000u64;
-    for i in 1..=counts.customers {
-        let id = uuid(&mut rng);
-        let name = format!(
-            "{} {}",
-            pick(&mut rng, COMPANY_WORDS),
-            pick(&mut rng, COMPANY_KINDS)
-        );
-        let (city, state, zip) = *pick(&mut rng, CITIES);
-        let street = format!("{} {}", rng.random_range(1..999), pick(&mut rng, STREETS));
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
-        let email = format!("info{i}@{slug}.example.com");
-        let status = match rng.random_range(0..10) {
-            0 => "On Hold",
-            1 => "Inactive",
-            _ => "Active",
-        };
-        let n_contacts = rng.random_range(1..=3);
-        let contacts: Vec<(u64, String, String)> = (0..n_contacts)
-            .map(|_| {
-                contact_id += 1;
-                (
-                    contact_id,
-                    (*pick(&mut rng, FIRST_NAMES)).to_owned(),
-                    (*pick(&mut rng, LAST_NAMES)).to_owned(),
-                )
-            })
-            .collect();
-        let modified = when(&mut rng);
-        let created = when(&mut rng);
-        let tier = *pick(&mut rng, &["Bronze", "Silver", "Gold"]);
-        let mut r = Rec::new(model, "Customer");
-        r.set("CustomerID", format!("C{i:03}"))
-            .set("CustomerName", name.clone())
-            .set(
-                "CustomerClass",
-                *pick(&mut rng, &["DEFAULT", "WHOLESALE", "RETAIL"]),
-            )
-            .set("Status", status)
-            .set("CreditLimit", (rng.random_range(1..=40) * 500) as f64)
-            .set("CurrencyID", "USD")
-            .set("Terms", "30D")
-            .set("Email", email.clone())
-            .set("LastModifiedDateTime", modified)
-            .set("CreatedDateTime", created)
-            .link(model, "MainContact", |c| {
-                c.set("CompanyName", name.clone())
-                    .set("DisplayName", name.clone())
-                    .set("Email", email.clone())
-                    .set("Phone1", format!("+1 555 01{:02}", i % 100))
-                    .link(model, "Address", |a| {
-                        a.set("AddressLine1", street.clone())
-                            .set("City", city)
-                            .set("State", state)
-                            .set("PostalCode", zip)
-                            .set("Country", "US");
-                    });
-            });
-        let lines: Vec<Line<'m, '_>> = contacts
-            .iter()
-            .map(|(cid, first, last)| {
-                let (cid, first, last, slug) = (*cid, first.clone(), last.clone(), slug.clone());
-                Box::new(move |l: &mut Rec<'m>| {
-                    l.set("ContactID", cid).link(model, "Contact", |c| {
-                        c.set("ContactID", cid)
-                            .set("FirstName", first.clone())
-                            .set("LastName", last.clone())
-                            .set("DisplayName", format!("{first} {last}"))
-                            .set(
-                                "Email",
-                                format!(
-                                    "{}.{}@{slug}.example.com",
-                                    first.to_lowercase(),
-                                    last.to_lowercase()
-                                ),
-                            );
-                    });
-                }) as Line<'m, '_>
-            })
-            .collect();
-        r.detail(model, "Contacts", lines, &mut rng);
-        r.custom(
-            "CurrentCustomer",
-            "UsrLoyaltyTier",
-            "CustomStringField",
-            tier,
-        );
-        let note = if i % 4 == 0 {
-            format!("Key account since {}", 2010 + i % 14)
-        } else {
-            String::new()
-        };
-        insert(data, "Customer", r.finish(id, &note));
+/// What documents refer to: how many customers there are and the price of each stock item.
+struct Refs<'p> {
+    customers: usize,
+    prices: &'p [u64],
+}
+
+impl Refs<'_> {
+    fn customer(&self, rng: &mut SmallRng) -> String {
+        format!("C{:03}", rng.random_range(1..=self.customers.max(1)))
     }
 
-    for i in 1..=counts.vendors {
-        let id = uuid(&mut rng);
-        let name = format!(
-            "{} {}",
-            pick(&mut rng, COMPANY_WORDS),
-            pick(
-                &mut rng,
-                &["Wholesale", "Imports", "Manufacturing", "Distributors"]
-            )
-        );
-        let (city, state, zip) = *pick(&mut rng, CITIES);
-        let modified = when(&mut rng);
-        let mut r = Rec::new(model, "Vendor");
-        r.set("VendorID", format!("V{i:03}"))
-            .set("VendorName", name.clone())
-            .set("LegalName", format!("{name} LLC"))
-            .set(
-                "VendorClass",
-                *pick(&mut rng, &["DEFAULT", "SERVICES", "GOODS"]),
-            )
-            .set(
-                "Status",
-                if rng.random_range(0..8) == 0 {
-                    "On Hold"
-                } else {
-                    "Active"
-                },
-            )
-            .set("CurrencyID", "USD")
-            .set("Terms", "30D")
-            .set("LastModifiedDateTime", modified)
-            .link(model, "MainContact", |c| {
-                c.set("CompanyName", name.clone())
-                    .set("Email", format!("sales{i}@vendor.example.com"))
-                    .link(model, "Address", |a| {
-                        a.set("City", city)
-                            .set("State", state)
-                            .set("PostalCode", zip)
-                            .set("Country", "US");
-                    });
-            });
-        insert(data, "Vendor", r.finish(id, ""));
-    }
-
-    let mut prices = Vec::with_capacity(counts.stock_items);
-    for i in 1..=counts.stock_items {
-        let id = uuid(&mut rng);
-        let price = rng.random_range(500..50_000u64);
-        prices.push(price);
-        let modified = when(&mut rng);
-        let mut r = Rec::new(model, "StockItem");
-        r.set("InventoryID", format!("ITEM{i:03}"))
-            .set(
-                "Description",
-                format!(
-                    "{} {}",
-                    pick(&mut rng, PRODUCT_KINDS),
-                    pick(&mut rng, PRODUCTS)
-                ),
-            )
-            .set(
-                "ItemClass",
-                *pick(&mut rng, &["APPLIANCES", "HARDWARE", "SUPPLIES"]),
-            )
-            .set(
-                "ItemStatus",
-                if rng.random_range(0..12) == 0 {
-                    "Inactive"
-                } else {
-                    "Active"
-                },
-            )
-            .set("ItemType", "Finished Good")
-            .set("ValuationMethod", "Average")
-            .set("BaseUOM", "EA")
-            .set("SalesUOM", "EA")
-            .set("PurchaseUOM", "EA")
-            .set("DefaultWarehouseID", "WHOLESALE")
-            .set("DefaultPrice", money(price))
-            .set("LastCost", money(price * 6 / 10))
-            .set("LastModifiedDateTime", modified);
-        r.custom(
-            "ItemSettings",
-            "UsrRepairItemType",
-            "CustomStringField",
-            *pick(&mut rng, &["Battery", "Motor", "Blade"]),
-        );
-        insert(data, "StockItem", r.finish(id, ""));
-    }
-
-    let customer =
-        |rng: &mut SmallRng| format!("C{:03}", rng.random_range(1..=counts.customers.max(1)));
-    let item = |rng: &mut SmallRng| {
-        let n = rng.random_range(1..=counts.stock_items.max(1));
+    /// A stock item and its price in cents.
+    fn item(&self, rng: &mut SmallRng) -> (String, u64) {
+        let n = rng.random_range(1..=self.prices.len().max(1));
         (
             format!("ITEM{n:03}"),
-            prices.get(n - 1).copied().unwrap_or(1_000),
+            self.prices.get(n - 1).copied().unwrap_or(1_000),
         )
-    };
-
-    for i in 1..=counts.sales_orders {
-        let id = uuid(&mut rng);
-        let (status, hold) = match rng.random_range(0..10) {
-            0 | 1 => ("On Hold", true),
-            2 => ("Completed", false),
-            3 => ("Cancelled", false),
-            _ => ("Open", false),
-        };
-        let n_lines = rng.random_range(1..=4);
-        let lines: Vec<(String, u64, u64)> = (0..n_lines)
-            .map(|_| {
-                let (inv, price) = item(&mut rng);
-                (inv, rng.random_range(1..20), price)
-            })
-            .collect();
-        let total: u64 = lines.iter().map(|(_, q, p)| q * p).sum();
-        let qty: u64 = lines.iter().map(|(_, q, _)| q).sum();
-        let date = day(&mut rng);
-        let cust = customer(&mut rng);
-        let mut r = Rec::new(model, "SalesOrder");
-        r.set("OrderType", "SO")
-            .set("OrderNbr", format!("{i:06}"))
-            .set("CustomerID", cust)
-            .set("Status", status)
-            .set("Hold", hold)
-            .set("Date", date.clone())
-            .set("RequestedOn", date)
-            .set("CurrencyID", "USD")
-            .set(
-                "Description",
-                format!(
-                    "Order {i} for the {} season",
-                    pick(&mut rng, &["spring", "summer", "autumn", "winter"])
-                ),
-            )
-            .set("OrderTotal", money(total))
-            .set("OrderedQty", qty as f64)
-            .set("TaxTotal", 0.0)
-            .set("LastModified", when(&mut rng));
-        let detail: Vec<Line<'m, '_>> = lines
-            .into_iter()
-            .enumerate()
-            .map(|(n, (inv, q, p))| {
-                Box::new(move |l: &mut Rec<'m>| {
-                    l.set("LineNbr", n as u64 + 1)
-                        .set("InventoryID", inv)
-                        .set("OrderQty", q as f64)
-                        .set("UnitPrice", money(p))
-                        .set("ExtendedPrice", money(p * q))
-                        .set("Amount", money(p * q))
-                        .set("UOM", "EA")
-                        .set("WarehouseID", "WHOLESALE")
-                        .set("LineType", "Goods for IN");
-                }) as Line<'m, '_>
-            })
-            .collect();
-        r.detail(model, "Details", detail, &mut rng);
-        r.custom(
-            "Document",
-            "UsrExternalRef",
-            "CustomStringField",
-            format!("EXT-{:05}", i * 7),
-        );
-        insert(
-            data,
-            "SalesOrder",
-            r.finish(
-                id,
-                if i % 5 == 0 {
-                    "Deliver before noon"
-                } else {
-                    ""
-                },
-            ),
-        );
     }
-    data.counters
-        .insert("SalesOrder.OrderNbr".into(), counts.sales_orders as u64);
+}
 
-    for i in 1..=counts.invoices {
-        let id = uuid(&mut rng);
-        let (status, hold) = match rng.random_range(0..8) {
-            0 => ("On Hold", true),
-            1 => ("Balanced", false),
-            2 | 3 => ("Closed", false),
-            _ => ("Open", false),
-        };
-        let n_lines = rng.random_range(1..=3);
-        let lines: Vec<(String, u64, u64)> = (0..n_lines)
-            .map(|_| {
-                let (inv, price) = item(&mut rng);
-                (inv, rng.random_range(1..10), price)
-            })
-            .collect();
-        let total: u64 = lines.iter().map(|(_, q, p)| q * p).sum();
-        let date = day(&mut rng);
-        let balance = if status == "Closed" { 0 } else { total };
-        let mut r = Rec::new(model, "Invoice");
-        r.set("Type", "Invoice")
-            .set("ReferenceNbr", format!("INV{i:06}"))
-            .set("Customer", customer(&mut rng))
-            .set("Status", status)
-            .set("Hold", hold)
-            .set("Date", date.clone())
-            .set("DueDate", date)
-            .set("Terms", "30D")
-            .set("Description", format!("Invoice {i}"))
-            .set("Amount", money(total))
-            .set("Balance", money(balance))
-            .set("TaxTotal", 0.0)
-            .set("LastModifiedDateTime", when(&mut rng));
-        let detail: Vec<Line<'m, '_>> = lines
-            .into_iter()
-            .enumerate()
-            .map(|(n, (inv, q, p))| {
-                Box::new(move |l: &mut Rec<'m>| {
-                    l.set("LineNbr", n as u64 + 1)
-                        .set("InventoryID", inv.clone())
-                        .set("TransactionDescription", format!("{inv} x {q}"))
-                        .set("Qty", q as f64)
-                        .set("UnitPrice", money(p))
-                        .set("ExtendedPrice", money(p * q))
-                        .set("Amount", money(p * q))
-                        .set("UOM", "EA");
-                }) as Line<'m, '_>
-            })
-            .collect();
-        r.detail(model, "Details", detail, &mut rng);
-        r.custom(
-            "Document",
-            "CuryBalanceWOTotal",
-            "CustomDecimalField",
-            money(balance),
-        );
-        insert(data, "Invoice", r.finish(id, ""));
+/// The model, the random stream and the clock every entity's seeder shares.
+struct Seeder<'m> {
+    model: &'m Model,
+    rng: SmallRng,
+    clock: Clock,
+}
+
+/// Stores a record if the endpoint has the entity.
+fn insert(model: &Model, data: &mut TenantData, entity: &str, record: Record) {
+    if model.canonical_entity(entity).is_some() {
+        // Seed keys are unique by construction; a clash would be a bug in this file.
+        let _ = data.insert(entity, model.keys_of(entity), record);
     }
-    data.counters
-        .insert("Invoice.ReferenceNbr".into(), counts.invoices as u64);
-    data.counters
-        .insert("CustomerContact.ContactID".into(), contact_id - 100_000);
+}
+
+impl<'m> Seeder<'m> {
+    /// `C001`…: a main contact with an address, 1–3 contacts, a loyalty tier. Returns how many
+    /// contact ids were handed out.
+    fn customers(&mut self, data: &mut TenantData, count: usize) -> u64 {
+        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+        let mut contact_id = 100_000u64;
+        for i in 1..=count {
+            let id = uuid(rng);
+            let name = format!("{} {}", pick(rng, COMPANY_WORDS), pick(rng, COMPANY_KINDS));
+            let (city, state, zip) = *pick(rng, CITIES);
+            let street = format!("{} {}", rng.random_range(1..999), pick(rng, STREETS));
+            let slug: String = name
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            let email = format!("info{i}@{slug}.example.com");
+            let status = match rng.random_range(0..10) {
+                0 => "On Hold",
+                1 => "Inactive",
+                _ => "Active",
+            };
+            let n_contacts = rng.random_range(1..=3);
+            let contacts: Vec<(u64, String, String)> = (0..n_contacts)
+                .map(|_| {
+                    contact_id += 1;
+                    (
+                        contact_id,
+                        (*pick(rng, FIRST_NAMES)).to_owned(),
+                        (*pick(rng, LAST_NAMES)).to_owned(),
+                    )
+                })
+                .collect();
+            let modified = clock.when(rng);
+            let created = clock.when(rng);
+            let tier = *pick(rng, &["Bronze", "Silver", "Gold"]);
+            let mut r = Rec::new(model, "Customer");
+            r.set("CustomerID", format!("C{i:03}"))
+                .set("CustomerName", name.clone())
+                .set(
+                    "CustomerClass",
+                    *pick(rng, &["DEFAULT", "WHOLESALE", "RETAIL"]),
+                )
+                .set("Status", status)
+                .set("CreditLimit", (rng.random_range(1..=40) * 500) as f64)
+                .set("CurrencyID", "USD")
+                .set("Terms", "30D")
+                .set("Email", email.clone())
+                .set("LastModifiedDateTime", modified)
+                .set("CreatedDateTime", created)
+                .link(model, "MainContact", |c| {
+                    c.set("CompanyName", name.clone())
+                        .set("DisplayName", name.clone())
+                        .set("Email", email.clone())
+                        .set("Phone1", format!("+1 555 01{:02}", i % 100))
+                        .link(model, "Address", |a| {
+                            a.set("AddressLine1", street.clone())
+                                .set("City", city)
+                                .set("State", state)
+                                .set("PostalCode", zip)
+                                .set("Country", "US");
+                        });
+                });
+            let lines: Vec<Line<'m, '_>> = contacts
+                .iter()
+                .map(|(cid, first, last)| {
+                    let (cid, first, last, slug) =
+                        (*cid, first.clone(), last.clone(), slug.clone());
+                    Box::new(move |l: &mut Rec<'m>| {
+                        l.set("ContactID", cid).link(model, "Contact", |c| {
+                            c.set("ContactID", cid)
+                                .set("FirstName", first.clone())
+                                .set("LastName", last.clone())
+                                .set("DisplayName", format!("{first} {last}"))
+                                .set(
+                                    "Email",
+                                    format!(
+                                        "{}.{}@{slug}.example.com",
+                                        first.to_lowercase(),
+                                        last.to_lowercase()
+                                    ),
+                                );
+                        });
+                    }) as Line<'m, '_>
+                })
+                .collect();
+            r.detail(model, "Contacts", lines, rng);
+            r.custom(
+                "CurrentCustomer",
+                "UsrLoyaltyTier",
+                "CustomStringField",
+                tier,
+            );
+            let note = if i % 4 == 0 {
+                format!("Key account since {}", 2010 + i % 14)
+            } else {
+                String::new()
+            };
+            insert(model, data, "Customer", r.finish(id, &note));
+        }
+        contact_id - 100_000
+    }
+
+    /// `V001`…: a main contact with an address.
+    fn vendors(&mut self, data: &mut TenantData, count: usize) {
+        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+        for i in 1..=count {
+            let id = uuid(rng);
+            let name = format!(
+                "{} {}",
+                pick(rng, COMPANY_WORDS),
+                pick(
+                    rng,
+                    &["Wholesale", "Imports", "Manufacturing", "Distributors"]
+                )
+            );
+            let (city, state, zip) = *pick(rng, CITIES);
+            let modified = clock.when(rng);
+            let mut r = Rec::new(model, "Vendor");
+            r.set("VendorID", format!("V{i:03}"))
+                .set("VendorName", name.clone())
+                .set("LegalName", format!("{name} LLC"))
+                .set("VendorClass", *pick(rng, &["DEFAULT", "SERVICES", "GOODS"]))
+                .set(
+                    "Status",
+                    if rng.random_range(0..8) == 0 {
+                        "On Hold"
+                    } else {
+                        "Active"
+                    },
+                )
+                .set("CurrencyID", "USD")
+                .set("Terms", "30D")
+                .set("LastModifiedDateTime", modified)
+                .link(model, "MainContact", |c| {
+                    c.set("CompanyName", name.clone())
+                        .set("Email", format!("sales{i}@vendor.example.com"))
+                        .link(model, "Address", |a| {
+                            a.set("City", city)
+                                .set("State", state)
+                                .set("PostalCode", zip)
+                                .set("Country", "US");
+                        });
+                });
+            insert(model, data, "Vendor", r.finish(id, ""));
+        }
+    }
+
+    /// `ITEM001`…: prices and a repair item type. Returns each item's price in cents.
+    fn stock_items(&mut self, data: &mut TenantData, count: usize) -> Vec<u64> {
+        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+        let mut prices = Vec::with_capacity(count);
+        for i in 1..=count {
+            let id = uuid(rng);
+            let price = rng.random_range(500..50_000u64);
+            prices.push(price);
+            let modified = clock.when(rng);
+            let mut r = Rec::new(model, "StockItem");
+            r.set("InventoryID", format!("ITEM{i:03}"))
+                .set(
+                    "Description",
+                    format!("{} {}", pick(rng, PRODUCT_KINDS), pick(rng, PRODUCTS)),
+                )
+                .set(
+                    "ItemClass",
+                    *pick(rng, &["APPLIANCES", "HARDWARE", "SUPPLIES"]),
+                )
+                .set(
+                    "ItemStatus",
+                    if rng.random_range(0..12) == 0 {
+                        "Inactive"
+                    } else {
+                        "Active"
+                    },
+                )
+                .set("ItemType", "Finished Good")
+                .set("ValuationMethod", "Average")
+                .set("BaseUOM", "EA")
+                .set("SalesUOM", "EA")
+                .set("PurchaseUOM", "EA")
+                .set("DefaultWarehouseID", "WHOLESALE")
+                .set("DefaultPrice", money(price))
+                .set("LastCost", money(price * 6 / 10))
+                .set("LastModifiedDateTime", modified);
+            r.custom(
+                "ItemSettings",
+                "UsrRepairItemType",
+                "CustomStringField",
+                *pick(rng, &["Battery", "Motor", "Blade"]),
+            );
+            insert(model, data, "StockItem", r.finish(id, ""));
+        }
+        prices
+    }
+
+    /// `SO`/`000001`…: 1–4 lines of seeded stock items for a seeded customer.
+    fn sales_orders(&mut self, data: &mut TenantData, count: usize, refs: &Refs<'_>) {
+        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+        for i in 1..=count {
+            let id = uuid(rng);
+            let (status, hold) = match rng.random_range(0..10) {
+                0 | 1 => ("On Hold", true),
+                2 => ("Completed", false),
+                3 => ("Cancelled", false),
+                _ => ("Open", false),
+            };
+            let n_lines = rng.random_range(1..=4);
+            let lines: Vec<(String, u64, u64)> = (0..n_lines)
+                .map(|_| {
+                    let (inv, price) = refs.item(rng);
+                    (inv, rng.random_range(1..20), price)
+                })
+                .collect();
+            let total: u64 = lines.iter().map(|(_, q, p)| q * p).sum();
+            let qty: u64 = lines.iter().map(|(_, q, _)| q).sum();
+            let date = clock.day(rng);
+            let cust = refs.customer(rng);
+            let mut r = Rec::new(model, "SalesOrder");
+            r.set("OrderType", "SO")
+                .set("OrderNbr", format!("{i:06}"))
+                .set("CustomerID", cust)
+                .set("Status", status)
+                .set("Hold", hold)
+                .set("Date", date.clone())
+                .set("RequestedOn", date)
+                .set("CurrencyID", "USD")
+                .set(
+                    "Description",
+                    format!(
+                        "Order {i} for the {} season",
+                        pick(rng, &["spring", "summer", "autumn", "winter"])
+                    ),
+                )
+                .set("OrderTotal", money(total))
+                .set("OrderedQty", qty as f64)
+                .set("TaxTotal", 0.0)
+                .set("LastModified", clock.when(rng));
+            let detail: Vec<Line<'m, '_>> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(n, (inv, q, p))| {
+                    Box::new(move |l: &mut Rec<'m>| {
+                        l.set("LineNbr", n as u64 + 1)
+                            .set("InventoryID", inv)
+                            .set("OrderQty", q as f64)
+                            .set("UnitPrice", money(p))
+                            .set("ExtendedPrice", money(p * q))
+                            .set("Amount", money(p * q))
+                            .set("UOM", "EA")
+                            .set("WarehouseID", "WHOLESALE")
+                            .set("LineType", "Goods for IN");
+                    }) as Line<'m, '_>
+                })
+                .collect();
+            r.detail(model, "Details", detail, rng);
+            r.custom(
+                "Document",
+                "UsrExternalRef",
+                "CustomStringField",
+                format!("EXT-{:05}", i * 7),
+            );
+            let note = if i % 5 == 0 {
+                "Deliver before noon"
+            } else {
+                ""
+            };
+            insert(model, data, "SalesOrder", r.finish(id, note));
+        }
+    }
+
+    /// `Invoice`/`INV000001`…: 1–3 lines of seeded stock items; closed invoices have no balance.
+    fn invoices(&mut self, data: &mut TenantData, count: usize, refs: &Refs<'_>) {
+        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+        for i in 1..=count {
+            let id = uuid(rng);
+            let (status, hold) = match rng.random_range(0..8) {
+                0 => ("On Hold", true),
+                1 => ("Balanced", false),
+                2 | 3 => ("Closed", false),
+                _ => ("Open", false),
+            };
+            let n_lines = rng.random_range(1..=3);
+            let lines: Vec<(String, u64, u64)> = (0..n_lines)
+                .map(|_| {
+                    let (inv, price) = refs.item(rng);
+                    (inv, rng.random_range(1..10), price)
+                })
+                .collect();
+            let total: u64 = lines.iter().map(|(_, q, p)| q * p).sum();
+            let date = clock.day(rng);
+            let balance = if status == "Closed" { 0 } else { total };
+            let mut r = Rec::new(model, "Invoice");
+            r.set("Type", "Invoice")
+                .set("ReferenceNbr", format!("INV{i:06}"))
+                .set("Customer", refs.customer(rng))
+                .set("Status", status)
+                .set("Hold", hold)
+                .set("Date", date.clone())
+                .set("DueDate", date)
+                .set("Terms", "30D")
+                .set("Description", format!("Invoice {i}"))
+                .set("Amount", money(total))
+                .set("Balance", money(balance))
+                .set("TaxTotal", 0.0)
+                .set("LastModifiedDateTime", clock.when(rng));
+            let detail: Vec<Line<'m, '_>> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(n, (inv, q, p))| {
+                    Box::new(move |l: &mut Rec<'m>| {
+                        l.set("LineNbr", n as u64 + 1)
+                            .set("InventoryID", inv.clone())
+                            .set("TransactionDescription", format!("{inv} x {q}"))
+                            .set("Qty", q as f64)
+                            .set("UnitPrice", money(p))
+                            .set("ExtendedPrice", money(p * q))
+                            .set("Amount", money(p * q))
+                            .set("UOM", "EA");
+                    }) as Line<'m, '_>
+                })
+                .collect();
+            r.detail(model, "Details", detail, rng);
+            r.custom(
+                "Document",
+                "CuryBalanceWOTotal",
+                "CustomDecimalField",
+                money(balance),
+            );
+            insert(model, data, "Invoice", r.finish(id, ""));
+        }
+    }
 }
 
 #[cfg(test)]
