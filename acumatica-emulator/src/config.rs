@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// The committed `schemas/Default_24.200.001.json`, served when no endpoint is configured.
-pub(crate) const DEFAULT_SCHEMA: &[u8] = include_bytes!("../../schemas/Default_24.200.001.json");
+pub(crate) const DEFAULT_SCHEMA: &[u8] = include_bytes!("../schemas/Default_24.200.001.json");
 
 /// Where the emulator finds one endpoint schema (OpenAPI 3.0.x or Swagger 2.0 JSON).
 #[derive(Clone)]

@@ -1,5 +1,6 @@
 //! `acumatica-emulator`: serves an emulated Acumatica tenant until Ctrl-C.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,17 +11,31 @@ use anyhow::{Context, bail};
 use clap::Parser;
 
 /// A local emulator of an Acumatica tenant's contract-based REST API.
+///
+/// Serves every top-level entity of the given endpoint schemas with seeded data, sign-in,
+/// sessions, OAuth, the license limits, actions, files and generic inquiries over OData, until
+/// Ctrl-C or SIGTERM. On start it prints the URL, the credentials and the OAuth client.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    long_about,
+    after_help = "Examples:\n  \
+        acumatica-emulator --port 8080\n  \
+        acumatica-emulator --port 8080 --records 1000 --latency-ms 50 --max-sessions 5\n  \
+        acumatica-emulator --schema Default_24.200.001.json --schema DeviceHub_23.200.001.json\n  \
+        acumatica-emulator --fault 503:0.05 --fault slow2000:0.1:GET:/entity/*/SalesOrder*\n\n\
+        Logging: RUST_LOG (default warn), e.g. RUST_LOG=acumatica_emulator=debug."
+)]
 struct Args {
-    /// Endpoint schema to serve (OpenAPI 3 or Swagger 2 JSON); repeat for several endpoints.
-    /// Default: the embedded Default/24.200.001.
+    /// Endpoint schema to serve (OpenAPI 3 or Swagger 2 JSON, as a tenant's swagger.json);
+    /// repeat for several endpoints. [default: the embedded Default/24.200.001]
     #[arg(long = "schema", value_name = "FILE")]
     schemas: Vec<PathBuf>,
-    /// Port on 127.0.0.1 (0 picks a free one).
+    /// Port to listen on; 0 picks a free one (printed on start).
     #[arg(long, default_value_t = 0, env = "ACUMATICA_EMULATOR_PORT")]
     port: u16,
-    /// Address to bind.
+    /// Address to bind (0.0.0.0 to serve other hosts or containers).
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
     /// Fixed latency of every API request, in milliseconds.
@@ -29,7 +44,8 @@ struct Args {
     /// Random extra latency, up to this many milliseconds (seeded).
     #[arg(long, default_value_t = 0)]
     jitter_ms: u64,
-    /// API Login Limit: concurrent sessions.
+    /// API Login Limit: concurrent sessions (cookie and OAuth); a sign-in past it is refused.
+    /// [default: no limit]
     #[arg(long)]
     max_sessions: Option<usize>,
     /// Status of the API Login Limit error.
@@ -43,10 +59,12 @@ struct Args {
     /// 500 with an ODataException by default).
     #[arg(long, default_value_t = 500)]
     filter_error_status: u16,
-    /// License: concurrent API requests.
+    /// License: concurrent API requests; more wait in the queue. [default: no limit]
     #[arg(long)]
     concurrent_requests: Option<usize>,
-    /// License: API requests per minute.
+    /// License: API requests per minute (per license window); from half of it on, requests
+    /// are delayed.
+    /// [default: no limit]
     #[arg(long)]
     requests_per_minute: Option<u32>,
     /// License: requests that may wait in the queue; more are declined with 429.
@@ -56,44 +74,52 @@ struct Args {
     /// tenant; shorter to exercise the limit and its delays in seconds).
     #[arg(long, default_value_t = 60_000)]
     license_window_ms: u64,
-    /// Seed of the data.
+    /// Seed of the data: the same seed gives the same records.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Records of each seeded entity (customers, vendors, stock items, sales orders, invoices).
+    /// [default: 20 customers, 10 vendors, 20 stock items, 20 sales orders, 10 invoices]
     #[arg(long)]
     records: Option<usize>,
-    /// Tenant name; repeat for several (the first is the default).
-    #[arg(long = "tenant")]
+    /// Tenant name; repeat for several (the first is the default). [default: Company]
+    #[arg(long = "tenant", value_name = "NAME")]
     tenants: Vec<String>,
-    /// A user as `name:password`; repeat for several (default `admin:admin`).
-    #[arg(long = "user")]
+    /// A user as `name:password`; repeat for several. [default: admin:admin]
+    #[arg(long = "user", value_name = "NAME:PASSWORD")]
     users: Vec<String>,
-    /// Serve a session's requests concurrently instead of one at a time.
+    /// Serve a session's requests concurrently instead of one at a time (a tenant serializes
+    /// them). [default: serialized]
     #[arg(long)]
     no_session_serialization: bool,
-    /// Session idle timeout in seconds.
+    /// Session idle timeout in seconds; an idle session is signed out.
     #[arg(long, default_value_t = 600)]
     idle_timeout_secs: u64,
     /// OAuth access-token lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     token_lifetime_secs: u64,
-    /// Long-running action pattern `Entity/Action` (`*` wildcard, `!` excludes); replaces the defaults.
-    #[arg(long = "long-action")]
+    /// Long-running action pattern `Entity/Action` (`*` wildcard, `!` excludes): such actions
+    /// answer 202 and are polled; repeat for several; replaces the defaults.
+    /// [default: */Release* */Confirm* */Prepare*]
+    #[arg(long = "long-action", value_name = "PATTERN")]
     long_actions: Vec<String>,
-    /// How long long-running actions run, in milliseconds.
+    /// How long a long-running action runs, in milliseconds.
     #[arg(long, default_value_t = 150)]
     long_action_ms: u64,
-    /// Fault rule `KIND:RATE[:METHOD[:PATH]]`, KIND one of 500, 503, drop, slow<ms>; repeatable.
-    #[arg(long = "fault")]
+    /// Fault rule `KIND:RATE[:METHOD[:PATH]]`: KIND is 500, 503, drop (connection cut after
+    /// the status line) or slow<ms> (body trickled over <ms>, 2000 if omitted); RATE in 0..=1
+    /// (default 1); METHOD `*` or empty for any; PATH a pattern with `*` (default any).
+    /// Repeat for several. [default: none]
+    #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<String>,
     /// Seed of the fault generator.
     #[arg(long, default_value_t = 7)]
     fault_seed: u64,
-    /// Compare strings in `$filter` with case.
+    /// Compare strings in `$filter` with case. [default: without case, as SQL Server does]
     #[arg(long)]
     case_sensitive_filters: bool,
-    /// Keep the data in this JSON file (loaded at start, saved while running and at exit).
-    #[arg(long)]
+    /// Keep the data in this JSON file: loaded at start if it exists (instead of seeding),
+    /// saved while running and at exit. [default: in memory only]
+    #[arg(long, value_name = "FILE")]
     persist: Option<PathBuf>,
 }
 
@@ -185,29 +211,54 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = config(Args::parse())?;
+    let stop = stop_signal()?;
     let emulator = Emulator::start(config)
         .await
         .context("starting the emulator")?;
     let creds = emulator.credentials();
     let client = emulator.oauth_client();
-    println!("Acumatica emulator listening on {}", emulator.url());
+    let url = emulator.url();
+    let mut banner = format!("Acumatica emulator listening on {url}\n");
     for href in emulator.endpoints() {
-        println!("  endpoint {}{href}", emulator.url());
+        banner += &format!("  endpoint {url}{href}\n");
     }
-    println!("  sign in: POST {}/entity/auth/login", emulator.url());
-    println!(
-        "  name={} password={} tenant={}",
+    banner += &format!(
+        "  sign in: POST {url}/entity/auth/login\n  name={} password={} tenant={}\n",
         creds.username, creds.password, creds.tenant
     );
-    println!(
-        "  OAuth client_id={} client_secret={} redirect_uri={}",
+    banner += &format!(
+        "  OAuth client_id={} client_secret={} redirect_uri={}\n",
         client.client_id, client.client_secret, client.redirect_uri
     );
-    println!("  metrics: GET {}/emulator/metrics", emulator.url());
-    println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    banner += &format!("  metrics: GET {url}/emulator/metrics\nPress Ctrl-C to stop.\n");
+    // Whoever reads the banner may stop reading (`| head -1`): that is no reason to stop serving.
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
+    stop.await?;
     drop(emulator);
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what `kill` and CI runners send), so both stop it cleanly and
+/// `--persist` saves the data. On Unix the handlers are in place when this returns, before the
+/// start-up lines tell anyone the emulator is there.
+fn stop_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+        let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            Ok(())
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async { tokio::signal::ctrl_c().await.context("waiting for Ctrl-C") })
+    }
 }

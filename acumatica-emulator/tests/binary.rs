@@ -169,3 +169,110 @@ async fn refusal_statuses_are_set_from_the_command_line() {
     let text = bad.text().await.unwrap();
     assert!(text.contains("ODataException"), "{text}");
 }
+
+/// `--help` documents every flag, and each flag that takes a value says what it defaults to.
+#[test]
+fn help_documents_every_flag_and_its_default() {
+    let out = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let options = help.split("\nOptions:\n").nth(1).unwrap();
+    let options = options.split("\nExamples:").next().unwrap();
+    // One block per flag: the `--flag` line, then its text up to the next flag.
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in options.lines() {
+        let trimmed = line.trim_start();
+        if line.starts_with("      --") || line.starts_with("  -") {
+            let flag = trimmed.split([' ', ',']).next().unwrap().to_owned();
+            blocks.push((flag, trimmed.to_owned()));
+        } else if let Some((_, text)) = blocks.last_mut() {
+            text.push('\n');
+            text.push_str(trimmed);
+        }
+    }
+    let flags: Vec<&str> = blocks.iter().map(|(f, _)| f.as_str()).collect();
+    for flag in [
+        "--schema",
+        "--port",
+        "--host",
+        "--latency-ms",
+        "--jitter-ms",
+        "--max-sessions",
+        "--login-limit-status",
+        "--busy-session-status",
+        "--filter-error-status",
+        "--concurrent-requests",
+        "--requests-per-minute",
+        "--max-queued",
+        "--license-window-ms",
+        "--seed",
+        "--records",
+        "--tenant",
+        "--user",
+        "--no-session-serialization",
+        "--idle-timeout-secs",
+        "--token-lifetime-secs",
+        "--long-action",
+        "--long-action-ms",
+        "--fault",
+        "--fault-seed",
+        "--case-sensitive-filters",
+        "--persist",
+    ] {
+        assert!(flags.contains(&flag), "{flag} missing from --help:\n{help}");
+    }
+    for (flag, text) in &blocks {
+        if flag == "-h" || flag == "-V" {
+            continue;
+        }
+        let description = text.lines().skip(1).collect::<Vec<_>>().join(" ");
+        assert!(
+            description.trim().len() > 10,
+            "{flag} has no description:\n{text}"
+        );
+        assert!(
+            text.contains("[default"),
+            "{flag} gives no default:\n{text}"
+        );
+    }
+    assert!(help.contains("Examples:"));
+}
+
+/// SIGTERM (what `kill` and CI runners send) stops the binary cleanly, and `--persist` saves the
+/// data on the way out.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_it_cleanly_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenant.json");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args(["--port", &port.to_string(), "--records", "2", "--persist"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let first = BufReader::new(stdout).lines().next().unwrap().unwrap();
+    assert!(first.contains(&port.to_string()), "{first}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["format"], "acumatica-emulator/1");
+}
