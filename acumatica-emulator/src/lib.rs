@@ -59,7 +59,9 @@
 //! - `/entity/{endpoint}/{version}/{Entity}`: list with `$filter`, `$select`, `$expand`,
 //!   `$custom`, `$top`, `$skip`; get and delete by id or keys; `PUT` upsert, `PATCH`; actions
 //!   and their status; files; `$adHocSchema`; `swagger.json`. `GET /entity` lists endpoints.
-//! - `/t/{tenant}/api/odata/gi`: generic inquiries `Customers`, `SalesOrders`, `StockItems`.
+//! - `/t/{tenant}/api/odata/gi`: generic inquiries `Customers`, `SalesOrders`, `StockItems`;
+//!   with parameters `Customers_WithParameters(CustomerClass='..',City='..')` and
+//!   `StockItems_WithParameters(Warehouse='..')` (or the alias form `(Warehouse=@1)?@1='..'`).
 //! - `GET /emulator/metrics`: [`Metrics`] as JSON.
 //!
 //! Entity-specific behaviour (references checked on write, drop-downs, defaults, numbering,

@@ -635,16 +635,47 @@ pub(crate) fn decimal_scale(field: &str) -> u32 {
     }
 }
 
-/// (inquiry name, source entity, columns, key properties).
-pub(crate) type Inquiry = (&'static str, &'static str, Columns, &'static [&'static str]);
+/// A generic inquiry served over OData.
+pub(crate) struct Inquiry {
+    /// The entity set (`Customers`).
+    pub(crate) name: &'static str,
+    /// The top-level entity whose records are the rows.
+    pub(crate) source: &'static str,
+    /// (OData property, wire field or `Linked/Field`, kind).
+    pub(crate) columns: Columns,
+    /// Key properties.
+    pub(crate) keys: &'static [&'static str],
+    /// Parameters, read through `<name>_WithParameters(..)`; none for an inquiry without.
+    pub(crate) parameters: &'static [InquiryParameter],
+}
 
-/// Generic inquiries served over OData: (inquiry name, source entity, columns as
-/// (OData property, wire field or `Linked/Field`, kind), key properties).
+/// A parameter of a generic inquiry: the inquiry's condition `field = [Parameter]`.
+///
+/// INFERENCE (the protocol notes give the URL forms, not the conditions): a parameter left out
+/// of the call, or given as null or `''`, drops its condition, as an empty parameter does on the
+/// inquiry's form; plain `/<name>` reads the inquiry with every parameter empty.
+pub(crate) struct InquiryParameter {
+    /// The parameter's name in the function call (`Warehouse`).
+    pub(crate) name: &'static str,
+    /// The wire field or `Linked/Field` of the source record it is compared with.
+    pub(crate) field: &'static str,
+    /// Its EDM type.
+    pub(crate) kind: ValueKind,
+}
+
+impl Inquiry {
+    /// The name of its function import: `<name>_WithParameters`.
+    pub(crate) fn function(&self) -> Option<String> {
+        (!self.parameters.is_empty()).then(|| format!("{}_WithParameters", self.name))
+    }
+}
+
+/// Generic inquiries served over OData.
 pub(crate) const INQUIRIES: &[Inquiry] = &[
-    (
-        "Customers",
-        "Customer",
-        &[
+    Inquiry {
+        name: "Customers",
+        source: "Customer",
+        columns: &[
             ("CustomerID", "CustomerID", ValueKind::String),
             ("CustomerName", "CustomerName", ValueKind::String),
             ("Status", "Status", ValueKind::String),
@@ -658,12 +689,24 @@ pub(crate) const INQUIRIES: &[Inquiry] = &[
                 ValueKind::DateTime,
             ),
         ],
-        &["CustomerID"],
-    ),
-    (
-        "SalesOrders",
-        "SalesOrder",
-        &[
+        keys: &["CustomerID"],
+        parameters: &[
+            InquiryParameter {
+                name: "CustomerClass",
+                field: "CustomerClass",
+                kind: ValueKind::String,
+            },
+            InquiryParameter {
+                name: "City",
+                field: "MainContact/Address/City",
+                kind: ValueKind::String,
+            },
+        ],
+    },
+    Inquiry {
+        name: "SalesOrders",
+        source: "SalesOrder",
+        columns: &[
             ("OrderType", "OrderType", ValueKind::String),
             ("OrderNbr", "OrderNbr", ValueKind::String),
             ("CustomerID", "CustomerID", ValueKind::String),
@@ -672,12 +715,13 @@ pub(crate) const INQUIRIES: &[Inquiry] = &[
             ("OrderTotal", "OrderTotal", ValueKind::Decimal),
             ("Description", "Description", ValueKind::String),
         ],
-        &["OrderType", "OrderNbr"],
-    ),
-    (
-        "StockItems",
-        "StockItem",
-        &[
+        keys: &["OrderType", "OrderNbr"],
+        parameters: &[],
+    },
+    Inquiry {
+        name: "StockItems",
+        source: "StockItem",
+        columns: &[
             ("InventoryID", "InventoryID", ValueKind::String),
             ("Description", "Description", ValueKind::String),
             ("ItemClass", "ItemClass", ValueKind::String),
@@ -685,6 +729,12 @@ pub(crate) const INQUIRIES: &[Inquiry] = &[
             ("DefaultPrice", "DefaultPrice", ValueKind::Decimal),
             ("BaseUOM", "BaseUOM", ValueKind::String),
         ],
-        &["InventoryID"],
-    ),
+        keys: &["InventoryID"],
+        // The protocol notes' example: `/<Name>_WithParameters(Warehouse='WHOLESALE')`.
+        parameters: &[InquiryParameter {
+            name: "Warehouse",
+            field: "DefaultWarehouseID",
+            kind: ValueKind::String,
+        }],
+    },
 ];

@@ -1,5 +1,8 @@
 //! Generic inquiries over OData v4 at `/t/{tenant}/api/odata/gi`: service document, `$metadata`
-//! and entity sets with `$filter`, `$orderby`, `$select`, `$top`, `$skip`.
+//! and entity sets with `$filter`, `$orderby`, `$select`, `$top`, `$skip`. An inquiry with
+//! parameters is also read as `/<Name>_WithParameters(Warehouse='WHOLESALE')` or with an alias,
+//! `(Warehouse=@1)?@1='WHOLESALE'`, and `$metadata` declares its `Function` and `FunctionImport`
+//! (protocol notes §7); the same query options apply.
 //!
 //! `$filter` is read in OData v4 syntax ([`filter::Dialect::V4`]): `contains`, unsuffixed
 //! numbers, bare date-times, dates and GUIDs. The v3 forms the contract-based API takes
@@ -19,7 +22,7 @@ use super::Query;
 use super::auth::check_user;
 use crate::filter;
 use crate::gate::{self, Caller, bearer};
-use crate::rules::{self, INQUIRIES, Inquiry};
+use crate::rules::{self, INQUIRIES, Inquiry, InquiryParameter};
 use crate::state::{AppState, State as Inner};
 use crate::store;
 use crate::wire;
@@ -117,7 +120,7 @@ pub(super) async fn service(
         Err(r) => return r,
     };
     let sets: Vec<Value> = available(s)
-        .map(|(name, ..)| json!({ "name": name, "kind": "EntitySet", "url": name }))
+        .map(|i| json!({ "name": i.name, "kind": "EntitySet", "url": i.name }))
         .collect();
     with_odata_headers(wire::json(
         StatusCode::OK,
@@ -129,7 +132,7 @@ pub(super) async fn service(
 fn available(s: &Inner) -> impl Iterator<Item = &'static Inquiry> + '_ {
     INQUIRIES
         .iter()
-        .filter(|(_, source, ..)| s.model.canonical_entity(source).is_some())
+        .filter(|i| s.model.canonical_entity(i.source).is_some())
 }
 
 fn edm(kind: ValueKind) -> &'static str {
@@ -152,7 +155,13 @@ fn metadata(s: &Inner) -> Response {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n  <edmx:DataServices>\n    <Schema Namespace=\"GenericInquiry\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n",
     );
-    for (name, _, columns, keys) in available(s) {
+    for Inquiry {
+        name,
+        columns,
+        keys,
+        ..
+    } in available(s)
+    {
         xml.push_str(&format!(
             "      <EntityType Name=\"{name}\">\n        <Key>\n"
         ));
@@ -173,11 +182,37 @@ fn metadata(s: &Inner) -> Response {
         }
         xml.push_str("      </EntityType>\n");
     }
+    // An inquiry with parameters also gets a function and its import, `<Name>_WithParameters`.
+    for i in available(s) {
+        let Some(function) = i.function() else {
+            continue;
+        };
+        xml.push_str(&format!("      <Function Name=\"{function}\">\n"));
+        for p in i.parameters {
+            xml.push_str(&format!(
+                "        <Parameter Name=\"{}\" Type=\"{}\" />\n",
+                p.name,
+                edm(p.kind)
+            ));
+        }
+        xml.push_str(&format!(
+            "        <ReturnType Type=\"Collection(GenericInquiry.{})\" />\n      </Function>\n",
+            i.name
+        ));
+    }
     xml.push_str("      <EntityContainer Name=\"Default\">\n");
-    for (name, ..) in available(s) {
+    for Inquiry { name, .. } in available(s) {
         xml.push_str(&format!(
             "        <EntitySet Name=\"{name}\" EntityType=\"GenericInquiry.{name}\" />\n"
         ));
+    }
+    for i in available(s) {
+        if let Some(function) = i.function() {
+            xml.push_str(&format!(
+                "        <FunctionImport Name=\"{function}\" Function=\"GenericInquiry.{function}\" EntitySet=\"{}\" />\n",
+                i.name
+            ));
+        }
     }
     xml.push_str("      </EntityContainer>\n    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>\n");
     let mut resp = (StatusCode::OK, xml).into_response();
@@ -222,6 +257,143 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// The parameters a call gives a value, with the value as its condition compares it.
+type Arguments = Vec<(&'static InquiryParameter, String)>;
+
+/// The inquiry a resource path names, and the arguments of a `<Name>_WithParameters(..)` call
+/// (parameters left out, null or empty are not returned: their conditions are dropped).
+fn find(s: &Inner, rest: &str, q: &Query) -> Result<(&'static Inquiry, Arguments), Response> {
+    let not_exposed = |what: &str| {
+        wire::message(
+            StatusCode::NOT_FOUND,
+            &format!("The inquiry '{what}' is not exposed via OData."),
+        )
+    };
+    let Some((function, args)) = rest.strip_suffix(')').and_then(|r| r.split_once('(')) else {
+        return available(s)
+            .find(|i| i.name == rest)
+            .map(|i| (i, Vec::new()))
+            .ok_or_else(|| not_exposed(rest));
+    };
+    let Some(inquiry) = available(s).find(|i| i.function().as_deref() == Some(function)) else {
+        return Err(not_exposed(function));
+    };
+    let bad = |message: String| wire::message(StatusCode::BAD_REQUEST, &message);
+    let mut out: Arguments = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for arg in split_arguments(args).map_err(|m| bad(format!("{m} in '{rest}'.")))? {
+        let Some((pname, raw)) = arg.split_once('=') else {
+            return Err(bad(format!(
+                "Syntax error in the parameter '{arg}' of '{function}'."
+            )));
+        };
+        let pname = pname.trim();
+        let Some(param) = inquiry.parameters.iter().find(|p| p.name == pname) else {
+            return Err(bad(format!(
+                "The function '{function}' has no parameter named '{pname}'."
+            )));
+        };
+        if seen.contains(&pname) {
+            return Err(bad(format!(
+                "The parameter '{pname}' is given twice in '{function}'."
+            )));
+        }
+        seen.push(param.name);
+        let raw = raw.trim();
+        // `(Warehouse=@1)?@1='WHOLESALE'`: an alias takes its value from the query string; an
+        // alias without one is null, as OData has it.
+        let literal = match raw.strip_prefix('@') {
+            Some(_) => q.get(raw).unwrap_or("null").trim().to_owned(),
+            None => raw.to_owned(),
+        };
+        match parse_literal(&literal) {
+            Ok(Some(v)) if !v.is_empty() => out.push((param, v)),
+            Ok(_) => {}
+            Err(()) => {
+                return Err(bad(format!(
+                    "The value {literal} of the parameter '{pname}' is not an OData literal."
+                )));
+            }
+        }
+    }
+    Ok((inquiry, out))
+}
+
+/// Splits `A='x,y',B=2` at the commas outside quoted strings.
+fn split_arguments(args: &str) -> Result<Vec<&str>, &'static str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in args.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            ',' if !quoted => {
+                out.push(&args[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if quoted {
+        return Err("Unterminated string literal");
+    }
+    let last = &args[start..];
+    if !(out.is_empty() && last.trim().is_empty()) {
+        out.push(last);
+    }
+    Ok(out)
+}
+
+/// An OData v4 literal as the text a condition compares: `'it''s'` → `it's`, numbers and
+/// booleans as written, `null` → `None`.
+fn parse_literal(raw: &str) -> Result<Option<String>, ()> {
+    if raw == "null" {
+        return Ok(None);
+    }
+    if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        if inner.replace("''", "").contains('\'') {
+            return Err(());
+        }
+        return Ok(Some(inner.replace("''", "'")));
+    }
+    let number = raw.parse::<f64>().is_ok_and(f64::is_finite);
+    if number || raw == "true" || raw == "false" {
+        return Ok(Some(raw.to_owned()));
+    }
+    Err(())
+}
+
+/// Whether a source record meets a parameter's condition `field = value`: text without
+/// trailing blanks (and without case unless filters are case-sensitive), numbers by value.
+fn matches_parameter(
+    record: &Map<String, Value>,
+    param: &InquiryParameter,
+    want: &str,
+    s: &Inner,
+) -> bool {
+    let Some(have) = at_path(record, param.field) else {
+        return false;
+    };
+    match (param.kind, have) {
+        (ValueKind::String | ValueKind::Guid, _) | (_, Value::String(_)) => {
+            let have = have
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| have.to_string());
+            let (have, want) = (have.trim_end(), want.trim_end());
+            if s.config.case_insensitive_filters {
+                have.to_lowercase() == want.to_lowercase()
+            } else {
+                have == want
+            }
+        }
+        (_, Value::Number(n)) => want
+            .parse::<f64>()
+            .is_ok_and(|w| n.as_f64().is_some_and(|h| h == w)),
+        (_, Value::Bool(b)) => want == if *b { "true" } else { "false" },
+        _ => false,
+    }
+}
+
 pub(super) async fn resource(
     State(state): State<AppState>,
     Path((tenant, rest)): Path<(String, String)>,
@@ -237,13 +409,17 @@ pub(super) async fn resource(
     if rest == "$metadata" {
         return metadata(s);
     }
-    let Some((name, source, columns, _)) = available(s).find(|(n, ..)| *n == rest) else {
-        return wire::message(
-            StatusCode::NOT_FOUND,
-            &format!("The inquiry '{rest}' is not exposed via OData."),
-        );
-    };
     let q = Query::parse(query.as_deref());
+    let (inquiry, arguments) = match find(s, rest, &q) {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let Inquiry {
+        name,
+        source,
+        columns,
+        ..
+    } = inquiry;
     for unsupported in ["$expand", "$count", "$apply"] {
         if q.get(unsupported).is_some() {
             return wire::message(
@@ -312,6 +488,11 @@ pub(super) async fn resource(
         data.table(&entity)
             .map(|t| {
                 t.iter()
+                    .filter(|r| {
+                        arguments
+                            .iter()
+                            .all(|(p, want)| matches_parameter(r, p, want, s))
+                    })
                     .map(|r| {
                         let mut row = Map::new();
                         for (prop, path, _) in columns.iter() {
