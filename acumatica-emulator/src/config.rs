@@ -193,6 +193,25 @@ impl Default for LongRunningConfig {
     }
 }
 
+/// Archives, at start, the records of an entity that match a contract-API `$filter`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveRule {
+    /// The top-level entity (`SalesOrder`).
+    pub entity: String,
+    /// A `$filter` in the contract API's syntax (`Status eq 'Completed'`); empty archives all.
+    pub filter: String,
+}
+
+impl ArchiveRule {
+    /// Archives the records of `entity` that match `filter`.
+    pub fn new(entity: impl Into<String>, filter: impl Into<String>) -> Self {
+        ArchiveRule {
+            entity: entity.into(),
+            filter: filter.into(),
+        }
+    }
+}
+
 /// What a fault does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -311,6 +330,9 @@ pub struct Config {
     pub utc_offset_minutes: i32,
     /// Records and files are loaded from and saved to this JSON file (seeded when it does not exist).
     pub persistence: Option<PathBuf>,
+    /// Records archived at start (after seeding or loading): hidden from reads that do not send
+    /// `PX-ApiArchive: SHOW`. See also [`Store::archive`](crate::Store::archive).
+    pub archived: Vec<ArchiveRule>,
     /// Port to bind on 127.0.0.1; `None` picks a free one.
     pub port: Option<u16>,
     /// Address to bind; 127.0.0.1 by default.
@@ -344,6 +366,7 @@ impl Default for Config {
             filter_error_status: 500,
             utc_offset_minutes: 0,
             persistence: None,
+            archived: Vec::new(),
             port: None,
             host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             build_version: "24.200.0012".into(),
@@ -433,6 +456,13 @@ impl Config {
     #[must_use]
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.faults.push(rule);
+        self
+    }
+
+    /// Archives, at start, the records a rule matches.
+    #[must_use]
+    pub fn archive(mut self, rule: ArchiveRule) -> Self {
+        self.archived.push(rule);
         self
     }
 

@@ -57,7 +57,8 @@
 //!   `/identity/connect/token` (password, refresh_token with rotation, authorization_code with
 //!   PKCE S256) and `/identity/connect/authorize` (auto-approves as the first user).
 //! - `/entity/{endpoint}/{version}/{Entity}`: list with `$filter`, `$select`, `$expand`,
-//!   `$custom`, `$top`, `$skip`; get and delete by id or keys; `PUT` upsert, `PATCH`; actions
+//!   `$custom`, `$top`, `$skip`; archived records ([`Store::archive`], [`Config::archived`])
+//!   only with `PX-ApiArchive: SHOW`; get and delete by id or keys; `PUT` upsert, `PATCH`; actions
 //!   and their status; files; `$adHocSchema`; `swagger.json`. `GET /entity` lists endpoints.
 //! - `/t/{tenant}/api/odata/gi`: generic inquiries `Customers`, `SalesOrders`, `StockItems`;
 //!   with parameters `Customers_WithParameters(CustomerClass='..',City='..')` and
@@ -73,7 +74,8 @@
 //! seeded jitter), session serialization, idle timeout, API Login Limit and its status, the
 //! license pipeline ([`PipelineConfig`]), long-running actions ([`LongRunningConfig`]), fault
 //! rules ([`FaultRule`]), OAuth clients and token lifetimes, filter case sensitivity, the
-//! statuses of behaviours the protocol notes mark UNKNOWN, and an optional persistence file.
+//! statuses of behaviours the protocol notes mark UNKNOWN, records archived at start
+//! ([`ArchiveRule`]), and an optional persistence file.
 
 #![warn(missing_docs, unreachable_pub)]
 
@@ -100,8 +102,8 @@ mod wire;
 mod write;
 
 pub use config::{
-    Config, FaultKind, FaultRule, Latency, LongRunningConfig, OAuthClient, PipelineConfig,
-    SchemaSource, SeedCounts, User,
+    ArchiveRule, Config, FaultKind, FaultRule, Latency, LongRunningConfig, OAuthClient,
+    PipelineConfig, SchemaSource, SeedCounts, User,
 };
 pub use error::{Error, StoreError};
 pub use metrics::Metrics;

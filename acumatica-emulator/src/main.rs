@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use acumatica_emulator::{
-    Config, Emulator, FaultKind, FaultRule, PipelineConfig, SchemaSource, SeedCounts, User,
+    ArchiveRule, Config, Emulator, FaultKind, FaultRule, PipelineConfig, SchemaSource, SeedCounts,
+    User,
 };
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -121,6 +122,11 @@ struct Args {
     /// saved while running and at exit. [default: in memory only]
     #[arg(long, value_name = "FILE")]
     persist: Option<PathBuf>,
+    /// Archive, at start, the records of ENTITY that match a contract-API `$filter` (all of them
+    /// if FILTER is empty), e.g. `SalesOrder:Status eq 'Completed'`. Reads leave archived
+    /// records out unless they send `PX-ApiArchive: SHOW`. Repeat for several. [default: none]
+    #[arg(long = "archive", value_name = "ENTITY:FILTER")]
+    archive: Vec<String>,
 }
 
 fn fault(spec: &str) -> anyhow::Result<FaultRule> {
@@ -200,6 +206,15 @@ fn config(args: Args) -> anyhow::Result<Config> {
     c.fault_seed = args.fault_seed;
     c.case_insensitive_filters = !args.case_sensitive_filters;
     c.persistence = args.persist;
+    c.archived = args
+        .archive
+        .iter()
+        .map(|a| {
+            a.split_once(':')
+                .map(|(entity, filter)| ArchiveRule::new(entity.trim(), filter))
+                .with_context(|| format!("--archive {a:?}: expected ENTITY:FILTER"))
+        })
+        .collect::<anyhow::Result<_>>()?;
     Ok(c)
 }
 

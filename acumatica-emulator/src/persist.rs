@@ -24,6 +24,9 @@ struct Tenant {
     entities: BTreeMap<String, Vec<Value>>,
     files: Vec<FileEntry>,
     counters: BTreeMap<String, u64>,
+    /// Ids of archived records (absent when there are none, so older files read the same).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    archived: Vec<uuid::Uuid>,
 }
 
 /// Loads the file into the store; `false` when it does not exist (the caller seeds instead).
@@ -70,6 +73,7 @@ pub(crate) fn load(shared: &Shared, path: &Path) -> Result<bool, Error> {
             data.files.restore(f);
         }
         data.counters = tenant.counters;
+        data.archived = tenant.archived.into_iter().collect();
     }
     Ok(true)
 }
@@ -94,6 +98,8 @@ pub(crate) fn save(shared: &Shared, path: &Path) -> Result<(), Error> {
             );
         }
         t.files = data.files.all().cloned().collect();
+        t.archived = data.archived.iter().copied().collect();
+        t.archived.sort();
         file.tenants.insert(name.clone(), t);
     }
     let io = |action: &str, source| Error::Io {

@@ -81,6 +81,7 @@ impl AppState {
                 );
             }
         }
+        archive(&shared, &config)?;
         let clients = if config.oauth_clients.is_empty() {
             vec![default_client(config.seed, &config.tenants[0])]
         } else {
@@ -113,6 +114,48 @@ impl AppState {
             tenant: self.0.config.tenants[0].clone(),
         }
     }
+}
+
+/// Archives, in every tenant, the records [`Config::archived`] names.
+fn archive(shared: &Shared, config: &Config) -> Result<(), Error> {
+    for rule in &config.archived {
+        let bad = |why: String| {
+            Error::Config(format!(
+                "archiving {} where {:?}: {why}",
+                rule.entity, rule.filter
+            ))
+        };
+        let entity = shared
+            .model
+            .canonical_entity(&rule.entity)
+            .ok_or_else(|| bad("no endpoint has this top-level entity".into()))?;
+        let expr = match rule.filter.trim() {
+            "" => None,
+            f => Some(crate::filter::parse(f).map_err(|e| bad(e.message))?),
+        };
+        let opts = crate::filter::EvalOptions {
+            case_insensitive: config.case_insensitive_filters,
+        };
+        for (_, lock) in shared.tenants.values() {
+            let mut data = store::write(lock);
+            let mut ids = Vec::new();
+            if let Some(table) = data.table(&entity) {
+                for (id, record) in table.entries() {
+                    let keep = match &expr {
+                        None => true,
+                        Some(e) => {
+                            crate::filter::eval(e, record, &opts).map_err(|e| bad(e.to_string()))?
+                        }
+                    };
+                    if keep {
+                        ids.push(id);
+                    }
+                }
+            }
+            data.archived.extend(ids);
+        }
+    }
+    Ok(())
 }
 
 impl State {

@@ -1,6 +1,6 @@
 //! In-memory records per tenant and entity, in wire JSON, indexed by id and by key values.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -88,6 +88,13 @@ impl Table {
     /// Records in insertion order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Record> {
         self.values().filter_map(Value::as_object)
+    }
+
+    /// Records in insertion order with their ids.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Uuid, &Value)> {
+        self.order
+            .values()
+            .filter_map(|id| self.records.get(id).map(|(_, r)| (*id, r)))
     }
 
     /// Records in insertion order, as JSON values (what `$filter` evaluates).
@@ -182,6 +189,8 @@ pub(crate) struct TenantData {
     pub(crate) files: Files,
     /// Last number handed out per auto-numbered key (`SalesOrder.OrderNbr`).
     pub(crate) counters: BTreeMap<String, u64>,
+    /// Ids of archived records: hidden from reads without `PX-ApiArchive: SHOW`.
+    pub(crate) archived: HashSet<Uuid>,
 }
 
 impl TenantData {
@@ -232,8 +241,35 @@ impl TenantData {
     pub(crate) fn remove(&mut self, entity: &str, id: Uuid) -> Option<Record> {
         let record = self.tables.get_mut(entity)?.remove(id)?;
         self.ids.remove(&id);
+        self.archived.remove(&id);
         self.files.remove_owner(id);
         Some(record)
+    }
+
+    /// Whether a record is archived.
+    pub(crate) fn is_archived(&self, id: Uuid) -> bool {
+        !self.archived.is_empty() && self.archived.contains(&id)
+    }
+
+    /// Archives a record of an entity, or brings it back; `NotFound` if there is none.
+    pub(crate) fn set_archived(
+        &mut self,
+        entity: &str,
+        id: Uuid,
+        archived: bool,
+    ) -> Result<(), StoreError> {
+        if self.get(entity, id).is_none() {
+            return Err(StoreError::NotFound {
+                entity: entity.to_owned(),
+                id,
+            });
+        }
+        if archived {
+            self.archived.insert(id);
+        } else {
+            self.archived.remove(&id);
+        }
+        Ok(())
     }
 
     /// Every (entity, records in order), for persistence.
@@ -384,6 +420,24 @@ impl Store {
         };
         self.with_mut(|t| Ok(t.remove(&entity, id).is_some()))
             .unwrap_or(false)
+    }
+
+    /// Archives a record, as a tenant's data archiving does: reads leave it out unless they send
+    /// `PX-ApiArchive: SHOW`; writes still reach it. `NotFound` if there is no such record.
+    pub fn archive(&self, entity: &str, id: Uuid) -> Result<(), StoreError> {
+        let entity = self.entity(entity)?;
+        self.with_mut(|t| t.set_archived(&entity, id, true))
+    }
+
+    /// Brings an archived record back.
+    pub fn unarchive(&self, entity: &str, id: Uuid) -> Result<(), StoreError> {
+        let entity = self.entity(entity)?;
+        self.with_mut(|t| t.set_archived(&entity, id, false))
+    }
+
+    /// Whether a record is archived.
+    pub fn is_archived(&self, id: Uuid) -> bool {
+        self.with(|t| t.is_archived(id))
     }
 
     /// How many records an entity has.

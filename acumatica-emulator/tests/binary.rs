@@ -221,6 +221,7 @@ fn help_documents_every_flag_and_its_default() {
         "--fault-seed",
         "--case-sensitive-filters",
         "--persist",
+        "--archive",
     ] {
         assert!(flags.contains(&flag), "{flag} missing from --help:\n{help}");
     }
@@ -275,4 +276,58 @@ fn sigterm_stops_it_cleanly_and_saves() {
     assert!(status.success(), "{status:?}");
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(saved["format"], "acumatica-emulator/1");
+}
+
+/// `--archive ENTITY:FILTER` archives at start; `PX-ApiArchive: SHOW` shows the records again.
+#[tokio::test]
+async fn archive_rules_are_set_from_the_command_line() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--archive",
+            "Customer:CustomerID eq 'C002'",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Running(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(first.contains(&url), "{first}");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = c
+        .post(format!("{url}/entity/auth/login"))
+        .json(&json!({"name": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 204);
+    let get = |show: bool| {
+        let mut req = c.get(format!("{url}/entity/Default/24.200.001/Customer/C002"));
+        if show {
+            req = req.header("PX-ApiArchive", "SHOW");
+        }
+        req.send()
+    };
+    assert_eq!(
+        get(false).await.unwrap().status(),
+        500,
+        "archived: not found"
+    );
+    assert_eq!(get(true).await.unwrap().status(), 200);
+    // A rule without its colon is refused before anything starts.
+    let out = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args(["--port", "0", "--archive", "Customer"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ENTITY:FILTER"));
 }

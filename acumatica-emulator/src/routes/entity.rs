@@ -85,7 +85,7 @@ pub(super) async fn dispatch(
         return not_found_route();
     };
     match (&method, &rest[1..]) {
-        (&Method::GET, []) => list(s, ep, entity, &caller, &q),
+        (&Method::GET, []) => list(s, ep, entity, &caller, &q, show_archived(&headers)),
         (&Method::PUT, []) => put(s, ep, entity, &caller, &q, &headers, &body, false),
         (&Method::PATCH, []) => put(s, ep, entity, &caller, &q, &headers, &body, true),
         (&Method::GET, ["$adHocSchema"]) => meta::ad_hoc_schema(ep, entity),
@@ -104,7 +104,7 @@ pub(super) async fn dispatch(
             }
             let values = key_values(raw_keys);
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
-            get_one(s, ep, entity, &caller, &values, &q)
+            get_one(s, ep, entity, &caller, &values, &q, show_archived(&headers))
         }
         (&Method::DELETE, keys) if !keys.is_empty() => {
             let values = key_values(raw_keys);
@@ -255,7 +255,25 @@ fn tenant<'s>(
     })
 }
 
-fn list(s: &Inner, ep: &EndpointModel, entity: &Entity, caller: &Caller, q: &Query) -> Response {
+/// `PX-ApiArchive: SHOW` makes archived records visible to this request (protocol notes §2;
+/// D-ARCHIVE: "archived records are hidden by default"). The value is compared without case
+/// (UNKNOWN on a tenant); any other value leaves them hidden.
+fn show_archived(headers: &HeaderMap) -> bool {
+    headers
+        .get("PX-ApiArchive")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("SHOW"))
+}
+
+/// Lists records; archived ones only with `show_archived`.
+fn list(
+    s: &Inner,
+    ep: &EndpointModel,
+    entity: &Entity,
+    caller: &Caller,
+    q: &Query,
+    show_archived: bool,
+) -> Response {
     // Not among the contract API's parameters (D-PARAMETER); a tenant's Web API refuses them.
     // INFERENCE: 400 with an HttpError naming the parameter.
     if let Some(bad) = q.names().find(|n| {
@@ -310,9 +328,12 @@ fn list(s: &Inner, ep: &EndpointModel, entity: &Entity, caller: &Caller, q: &Que
     let mut out = Vec::new();
     let mut skipped = 0;
     if let Some(table) = data.table(&entity.name) {
-        for record in table.values() {
+        for (id, record) in table.entries() {
             if top.is_some_and(|t| out.len() >= t) {
                 break;
+            }
+            if !show_archived && data.is_archived(id) {
+                continue;
             }
             if let Some(f) = &filter {
                 match filter::eval(f, record, &opts) {
@@ -341,6 +362,7 @@ fn get_one(
     caller: &Caller,
     segs: &[&str],
     q: &Query,
+    show_archived: bool,
 ) -> Response {
     let lock = match tenant(s, caller) {
         Ok(l) => l,
@@ -350,6 +372,10 @@ fn get_one(
     let Some(id) = locate(s, &data, entity, segs) else {
         return wire::not_found_500();
     };
+    // INFERENCE: "hidden by default" holds for a read by key or id too; it is not found.
+    if !show_archived && data.is_archived(id) {
+        return wire::not_found_500();
+    }
     let Some(record) = data.get(&entity.name, id) else {
         return wire::not_found_500();
     };
