@@ -165,7 +165,7 @@ impl ClientConfig {
             setting: "base_url".into(),
             message: format!("{base}{}: {e}", crate::http::printable(path)),
         })?;
-        if url.origin() != self.base_url.origin()
+        if !same_origin(&url, &self.base_url)
             || !url.username().is_empty()
             || url.password().is_some()
         {
@@ -209,4 +209,17 @@ pub(crate) fn parse_base_url(setting: &str, value: &str) -> Result<url::Url> {
         });
     }
     Ok(url)
+}
+
+/// `a.origin() == b.origin()`, without building the origins (which copies the host) for the
+/// schemes whose origin is their scheme, host and port.
+fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    match a.scheme() {
+        "http" | "https" | "ws" | "wss" | "ftp" => {
+            a.scheme() == b.scheme()
+                && a.host() == b.host()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => a.origin() == b.origin(),
+    }
 }

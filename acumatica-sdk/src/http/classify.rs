@@ -209,7 +209,23 @@ fn looks_like_record(m: &serde_json::Map<String, serde_json::Value>) -> bool {
 }
 
 /// Decodes a JSON body into `T`, naming the JSON path of a bad value.
+///
+/// The body is decoded with plain serde_json first: tracking the path of every value costs
+/// about as much again as the decode itself, and is only needed to describe a failure, so a
+/// body that does not decode is decoded a second time, through `serde_path_to_error`, for the
+/// error (which is the same as if it had been tracked from the start).
 pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> crate::Result<T> {
+    // Without `end()`, as before: what follows the value is not looked at.
+    let mut de = serde_json::Deserializer::from_slice(&resp.body);
+    match T::deserialize(&mut de) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_json_tracked(resp),
+    }
+}
+
+/// [`decode_json`] naming the JSON path of the value that failed.
+#[cold]
+fn decode_json_tracked<T: DeserializeOwned>(resp: &RawResponse) -> crate::Result<T> {
     let mut de = serde_json::Deserializer::from_slice(&resp.body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

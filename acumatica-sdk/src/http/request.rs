@@ -165,19 +165,38 @@ pub(crate) async fn exchange(
     if resp.content_length().is_some_and(|n| n > max) {
         return Err(too_large());
     }
-    let headers = resp.headers().clone();
-    let mut body =
-        bytes::BytesMut::with_capacity(resp.content_length().unwrap_or(0).min(1 << 20) as usize);
-    while let Some(chunk) = resp.chunk().await.map_err(failed)? {
-        if (body.len() + chunk.len()) as u64 > max {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+    // Taken, not cloned: the response is read for its body only from here on.
+    let headers = std::mem::take(resp.headers_mut());
+    // Most answers arrive as one chunk: kept as it is, without a copy.
+    let first = resp.chunk().await.map_err(failed)?.unwrap_or_default();
+    if first.len() as u64 > max {
+        return Err(too_large());
     }
+    let body = match resp.chunk().await.map_err(failed)? {
+        None => first,
+        Some(second) => {
+            let mut body = bytes::BytesMut::with_capacity(
+                resp.content_length()
+                    .unwrap_or(0)
+                    .min(1 << 20)
+                    .max((first.len() + second.len()) as u64) as usize,
+            );
+            let mut next = Some(second);
+            body.extend_from_slice(&first);
+            while let Some(chunk) = next {
+                if (body.len() + chunk.len()) as u64 > max {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+                next = resp.chunk().await.map_err(failed)?;
+            }
+            body.freeze()
+        }
+    };
     Ok(RawResponse {
         status,
         headers,
-        body: body.freeze(),
+        body,
         request,
     })
 }

@@ -3,9 +3,10 @@
 
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 
-/// Cookie name → value, in the order they were set.
+/// Cookie name → value, in the order they were set, and the `Cookie` header they make (built
+/// when they change, not for every request).
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct CookieJar(Vec<(String, String)>);
+pub(crate) struct CookieJar(Vec<(String, String)>, Option<HeaderValue>);
 
 impl std::fmt::Debug for CookieJar {
     /// Names only: the values are credentials.
@@ -19,7 +20,9 @@ impl std::fmt::Debug for CookieJar {
 impl CookieJar {
     /// Takes in every `Set-Cookie` of an answer; an empty value or `Max-Age=0` deletes.
     pub(crate) fn absorb(&mut self, headers: &HeaderMap) {
+        let mut changed = false;
         for v in headers.get_all(SET_COOKIE) {
+            changed = true;
             let Ok(text) = v.to_str() else { continue };
             let mut parts = text.split(';');
             let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
@@ -37,14 +40,22 @@ impl CookieJar {
                 self.0.push((name.to_owned(), value.to_owned()));
             }
         }
+        if changed {
+            self.1 = self.build();
+        }
     }
 
     pub(crate) fn clear(&mut self) {
         self.0.clear();
+        self.1 = None;
     }
 
     /// The `Cookie` header, if there are cookies.
     pub(crate) fn header(&self) -> Option<HeaderValue> {
+        self.1.clone()
+    }
+
+    fn build(&self) -> Option<HeaderValue> {
         if self.0.is_empty() {
             return None;
         }

@@ -244,19 +244,16 @@ impl Session {
         }
     }
 
-    /// The authentication headers of a request.
-    fn auth_headers(&self) -> Vec<(reqwest::header::HeaderName, HeaderValue)> {
+    /// The authentication headers of a request (at most a cookie and a bearer token).
+    fn auth_headers(&self) -> impl Iterator<Item = (reqwest::header::HeaderName, HeaderValue)> {
         let st = self.state();
-        let mut out = Vec::new();
-        if let Some(c) = st.cookies.header() {
-            out.push((COOKIE, c));
-        }
-        if let Some(t) = &st.token
-            && let Some(v) = sign_out::bearer(&t.access)
-        {
-            out.push((AUTHORIZATION, v));
-        }
-        out
+        let cookie = st.cookies.header().map(|c| (COOKIE, c));
+        let bearer = st
+            .token
+            .as_ref()
+            .and_then(|t| sign_out::bearer(&t.access))
+            .map(|v| (AUTHORIZATION, v));
+        cookie.into_iter().chain(bearer)
     }
 
     fn absorb_cookies(&self, headers: &reqwest::header::HeaderMap) {

@@ -21,43 +21,53 @@ impl Session {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        async {
-            let started = Instant::now();
-            let result = self.send_with_retries(spec).await;
-            let resp = match result {
-                Ok(resp) if spec.kind == CallKind::Action && resp.status == 202 => {
-                    self.await_action(spec, resp).await
-                }
-                other => other,
-            };
-            let span = tracing::Span::current();
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if span.is_disabled() {
+            // No subscriber wants the span: nothing to instrument or record (the events below
+            // are still offered, as they were, for a subscriber that takes events only).
+            let resp = self.send_and_await(spec).await;
             match &resp {
-                Ok(r) => {
-                    span.record("status", r.status);
-                    tracing::debug!("done");
-                }
-                Err(e) => {
-                    if let Some(status) = e.status() {
-                        span.record("status", status);
-                    }
-                    tracing::debug!(error = %e, "failed");
-                }
+                Ok(_) => tracing::debug!("done"),
+                Err(e) => tracing::debug!(error = %e, "failed"),
             }
-            resp
+            return resp;
         }
-        .instrument(span)
-        .await
+        let started = Instant::now();
+        let resp = self.send_and_await(spec).instrument(span.clone()).await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        span.in_scope(|| match &resp {
+            Ok(r) => {
+                span.record("status", r.status);
+                tracing::debug!("done");
+            }
+            Err(e) => {
+                if let Some(status) = e.status() {
+                    span.record("status", status);
+                }
+                tracing::debug!(error = %e, "failed");
+            }
+        });
+        resp
+    }
+
+    /// The request with its retries, and the polling of an action answered 202.
+    async fn send_and_await(&self, spec: &RequestSpec) -> Result<RawResponse> {
+        match self.send_with_retries(spec).await {
+            Ok(resp) if spec.kind == CallKind::Action && resp.status == 202 => {
+                self.await_action(spec, resp).await
+            }
+            other => other,
+        }
     }
 
     async fn send_with_retries(&self, spec: &RequestSpec) -> Result<RawResponse> {
-        // A request that cannot be sent is refused before signing in.
-        full_url(&self.inner.shared, spec)?;
+        // A request that cannot be sent is refused before signing in. Built once: every
+        // attempt sends the same URL.
+        let url = full_url(&self.inner.shared, spec)?;
         let mut attempts = Attempts::new(&self.inner.shared, spec.kind);
         let mut signed_in_again = false;
         loop {
             let generation = self.ensure_auth().await?;
-            let result = self.send_once(spec).await;
+            let result = self.send_once(spec, &url).await;
             if let Ok(resp) = &result
                 && resp.status == 401
                 && !signed_in_again
@@ -84,10 +94,9 @@ impl Session {
     }
 
     /// One exchange, body read in full. Transport failures are errors; any status is `Ok`.
-    async fn send_once(&self, spec: &RequestSpec) -> Result<RawResponse> {
+    async fn send_once(&self, spec: &RequestSpec, url: &url::Url) -> Result<RawResponse> {
         let shared = &self.inner.shared;
-        let url = full_url(shared, spec)?;
-        let mut req = shared.http.request(spec.method.clone(), url);
+        let mut req = shared.http.request(spec.method.clone(), url.clone());
         // JSON unless the request asks for something else (a file download asks for bytes);
         // `header` appends, so a second `Accept` would be sent alongside, not instead.
         if !spec
@@ -97,11 +106,10 @@ impl Session {
         {
             req = req.header(reqwest::header::ACCEPT, "application/json");
         }
-        for (k, v) in self
-            .auth_headers()
-            .into_iter()
-            .chain(spec.headers.iter().cloned())
-        {
+        for (k, v) in self.auth_headers() {
+            req = req.header(k, v);
+        }
+        for (k, v) in &spec.headers {
             req = req.header(k, v);
         }
         req = match &spec.body {
