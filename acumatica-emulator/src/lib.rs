@@ -3,7 +3,8 @@
 //! sign-in, sessions, the license limits, actions, files, generic inquiries over OData,
 //! deterministic seed data, latency, fault injection and metrics. A client that works against
 //! it should work against a real tenant; where real Acumatica is surprising (a failed login or a
-//! missing record is a 500), the emulator is too (see `../shared/acumatica-protocol.md`).
+//! missing record is a 500), the emulator is too, as Acumatica's Integration Development Guide
+//! and the responses its own C# client and other clients capture show.
 //!
 //! # Starting it
 //!

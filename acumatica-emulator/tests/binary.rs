@@ -24,6 +24,40 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The binary, started on a free port with `args`: stopped when dropped, with the start-up
+/// lines it printed read (its URL first), and its stdout kept open (a closed pipe would end
+/// later prints).
+struct Started {
+    url: String,
+    startup: Vec<String>,
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    _running: Running,
+}
+
+fn start_binary(args: &[&str]) -> Started {
+    let port = free_port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args(["--port", port.as_str()])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = format!("http://127.0.0.1:{port}");
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains(&url), "{first}");
+    let startup = lines.by_ref().take(4).map(Result::unwrap).collect();
+    Started {
+        url,
+        startup,
+        _stdout: lines,
+        _running: running,
+    }
+}
+
 /// Top-level entities with a list operation: paths `/{Entity}` with `get`.
 fn listed_entities(schema: &Value) -> Vec<String> {
     schema["paths"]
@@ -39,28 +73,9 @@ async fn serve_schema(path: &std::path::Path) {
     let bytes = std::fs::read(path).unwrap();
     let schema: Value =
         serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).unwrap();
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
-        .args([
-            "--schema",
-            path.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-            "--records",
-            "3",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _guard = Running(child);
     // The binary prints its URL and the credentials once it listens.
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    assert!(first.contains(&url), "{first}");
-    let rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    let started = start_binary(&["--schema", path.to_str().unwrap(), "--records", "3"]);
+    let (url, rest) = (&started.url, &started.startup);
     assert!(
         rest.iter()
             .any(|l| l.contains("name=admin password=admin tenant=Company")),
@@ -120,32 +135,17 @@ async fn the_binary_serves_every_shared_schema() {
 /// The statuses the protocol notes leave UNKNOWN are set from the command line.
 #[tokio::test]
 async fn refusal_statuses_are_set_from_the_command_line() {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--records",
-            "3",
-            "--filter-error-status",
-            "400",
-            "--login-limit-status",
-            "429",
-            "--max-sessions",
-            "1",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _guard = Running(child);
-    // Read the start-up lines, and keep the pipe open until the end.
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    assert!(first.contains(&url), "{first}");
-    let _rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    let started = start_binary(&[
+        "--records",
+        "3",
+        "--filter-error-status",
+        "400",
+        "--login-limit-status",
+        "429",
+        "--max-sessions",
+        "1",
+    ]);
+    let url = &started.url;
     let login = |c: &reqwest::Client| {
         c.post(format!("{url}/entity/auth/login"))
             .json(&json!({"name": "admin", "password": "admin"}))
@@ -281,24 +281,8 @@ fn sigterm_stops_it_cleanly_and_saves() {
 /// `--archive ENTITY:FILTER` archives at start; `PX-ApiArchive: SHOW` shows the records again.
 #[tokio::test]
 async fn archive_rules_are_set_from_the_command_line() {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--archive",
-            "Customer:CustomerID eq 'C002'",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _guard = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    assert!(first.contains(&url), "{first}");
+    let started = start_binary(&["--archive", "Customer:CustomerID eq 'C002'"]);
+    let url = &started.url;
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .build()

@@ -1,6 +1,6 @@
 //! Serde round trips of the generated Default endpoint's types on payloads shaped like the
-//! responses captured in `../shared/acumatica-protocol.md` (§3 records, 422 bodies; §8 wire
-//! formats): decode → encode gives back the input, exactly (numbers are compared as text, so a
+//! responses real tenants send (records, 422 bodies and wire formats as Acumatica's Integration
+//! Development Guide and captured fixtures of other clients show them): decode → encode gives back the input, exactly (numbers are compared as text, so a
 //! decimal that went through `f64` or lost its scale fails), and typed access sees the values.
 
 use std::collections::BTreeMap;

@@ -6,7 +6,6 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-pub(crate) use super::redact::printable;
 use super::redact::{excerpt, hide};
 use super::request::RawResponse;
 use crate::error::{Error, FieldError};

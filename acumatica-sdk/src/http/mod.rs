@@ -6,7 +6,8 @@ mod redact;
 mod request;
 mod retry;
 
-pub(crate) use classify::{decode_json, error_for, printable};
+pub(crate) use classify::{decode_json, error_for};
+pub(crate) use redact::printable;
 pub(crate) use request::{Body, BodyLimit, CallKind, RawResponse, RequestSpec, exchange};
 pub(crate) use retry::{Attempts, Bucket, backoff};
 pub use retry::{RetryBudget, RetryPolicy};

@@ -143,7 +143,7 @@ pub(crate) async fn exchange(
             .get(reqwest::header::LOCATION)
             // A Location may carry a code or a token (an OAuth callback): hidden like any excerpt.
             .map(|v| {
-                super::classify::printable(&super::redact::hide(&String::from_utf8_lossy(
+                super::redact::printable(&super::redact::hide(&String::from_utf8_lossy(
                     v.as_bytes(),
                 )))
             })

@@ -95,8 +95,9 @@ async fn a_batch_borrows_the_client_session_holding_the_only_seat() {
     assert_eq!(emu.metrics().active_sessions, 0);
 }
 
-/// `../shared/acumatica-protocol.md` §9: requests beyond the processing cores wait in a queue;
-/// past its size they are declined with 429 (before running: safe to send again).
+/// Acumatica's license request pipeline (Integration Development Guide, "License Restrictions
+/// for API Users"): requests beyond the processing cores wait in a queue; past its size they are
+/// declined with 429 (before running: safe to send again).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_license_pipeline_of_two_cores_and_four_queued_completes_every_call() {
     let emu = emulator_with(
