@@ -151,53 +151,49 @@ impl State<'_> {
         }
     }
 
-    /// A lane's session was refused a sign-in for the login limit. Unless it is the last lane,
-    /// it stops and gives its call back (`true`); the last lane keeps the call and waits for a
-    /// session (`false`).
-    fn lane_refused(&self, index: usize, hit: &LoginLimitHit) -> bool {
+    /// A lane's session was refused a sign-in for the login limit: recorded, and the adaptive
+    /// controller capped at the sessions the other lanes hold.
+    fn refused(&self, hit: &LoginLimitHit) {
         let others = self.lock_queue().1.saturating_sub(1);
         self.observe(|c| c.on_login_limit(others));
         self.login_limit
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get_or_insert_with(|| hit.clone());
-        let mut q = self.lock_queue();
-        if q.1 > 1 {
-            q.1 -= 1;
-            self.retire();
-            self.status[index].store(PENDING, Ordering::Relaxed);
-            q.0.push_front(index);
-            return true;
-        }
-        false
     }
 
-    /// The license queue declined a call: it goes back to the front of the queue, and the lane
-    /// retires unless it is the last one (fewer lanes, fewer requests queued at the tenant).
-    /// `true` when the lane retires.
-    fn declined(&self, index: usize) -> bool {
+    /// The license queue declined a call (429): counted, and the adaptive controller told.
+    fn declined(&self, index: usize) {
         self.declines[index].fetch_add(1, Ordering::Relaxed);
         self.declined.fetch_add(1, Ordering::Relaxed);
-        self.status[index].store(PENDING, Ordering::Relaxed);
         self.observe(Controller::on_decline);
-        let mut q = self.lock_queue();
-        q.0.push_front(index);
-        // Adaptive: the controller's lower limit makes lanes give way (`next`).
-        if q.1 > 1 && self.controller.is_none() {
-            q.1 -= 1;
-            self.retire();
-            return true;
-        }
-        q.1 > 1
     }
 
-    /// The last lane got no session in time: the call it holds and every call not started
-    /// fail with the login limit, saying how long the batch waited.
-    fn no_session(&self, index: usize, hit: &LoginLimitHit, waited: Duration) {
+    /// A call that did not run goes back to the front of the queue. While other lanes take
+    /// calls, this one retires if `retire` (one lane fewer) or goes on; the last lane is told.
+    fn put_back(&self, index: usize, retire: bool) -> GiveWay {
+        self.status[index].store(PENDING, Ordering::Relaxed);
+        let mut q = self.lock_queue();
+        q.0.push_front(index);
+        if q.1 <= 1 {
+            return GiveWay::Last;
+        }
+        if !retire {
+            return GiveWay::GoOn;
+        }
+        q.1 -= 1;
+        drop(q);
+        self.retire();
+        GiveWay::Retire
+    }
+
+    /// The last lane got no session in time: every call not run fails with the login limit,
+    /// saying how long the batch waited.
+    fn no_session(&self, hit: &LoginLimitHit, waited: Duration) {
         let left: Vec<usize> = {
             let mut q = self.lock_queue();
             q.1 -= 1;
-            std::iter::once(index).chain(q.0.drain(..)).collect()
+            q.0.drain(..).collect()
         };
         let mut error = hit.clone();
         error.message = format!(
@@ -209,6 +205,16 @@ impl State<'_> {
             self.finished(i, false, Duration::ZERO);
         }
     }
+}
+
+/// What a lane does after a call that did not run went back to the queue.
+enum GiveWay {
+    /// Stop: one lane fewer.
+    Retire,
+    /// Take the next call.
+    GoOn,
+    /// It is the last lane taking calls: it must not stop.
+    Last,
 }
 
 /// Where a lane's session comes from.
@@ -439,32 +445,35 @@ async fn lane(mut session: Session, state: &State<'_>) -> Option<Session> {
         }
         match outcome {
             Outcome::LoginLimit(hit) => {
-                if state.lane_refused(index, &hit) {
-                    return Some(session);
-                }
-                match wait_for_session(&session, state, &hit, index).await {
-                    Some(s) => {
-                        session = s;
-                        // Run the call it kept once more, now that there is a session.
-                        state.status[index].store(PENDING, Ordering::Relaxed);
-                        state.lock_queue().0.push_front(index);
-                    }
-                    None => return None,
+                state.refused(&hit);
+                match state.put_back(index, true) {
+                    GiveWay::Retire => return Some(session),
+                    GiveWay::GoOn => {}
+                    // The last lane waits for a session, then runs the call again.
+                    GiveWay::Last => match wait_for_session(&session, state, &hit).await {
+                        Some(s) => session = s,
+                        None => return None,
+                    },
                 }
             }
             Outcome::Declined => {
-                let others = state.declined(index);
-                if others && state.controller.is_none() {
-                    return Some(session);
+                state.declined(index);
+                // Fixed lanes: one fewer. Adaptive: the controller's lower limit makes lanes
+                // give way (`next`).
+                match state.put_back(index, state.controller.is_none()) {
+                    GiveWay::Retire => return Some(session),
+                    GiveWay::GoOn => {}
+                    GiveWay::Last => {
+                        // Wait a little before the tenant is asked again.
+                        let n = state.declines[index].load(Ordering::Relaxed);
+                        let pause = crate::http::backoff(
+                            Duration::from_millis(200),
+                            Duration::from_secs(5),
+                            n,
+                        );
+                        tokio::time::sleep(pause).await;
+                    }
                 }
-                if others {
-                    continue;
-                }
-                // The last lane: wait a little before the tenant is asked again.
-                let n = state.declines[index].load(Ordering::Relaxed);
-                let pause =
-                    crate::http::backoff(Duration::from_millis(200), Duration::from_secs(5), n);
-                tokio::time::sleep(pause).await;
             }
             Outcome::Success => state.finished(index, true, started.elapsed()),
             Outcome::Failure => state.finished(index, false, started.elapsed()),
@@ -479,7 +488,6 @@ async fn wait_for_session(
     session: &Session,
     state: &State<'_>,
     hit: &LoginLimitHit,
-    index: usize,
 ) -> Option<Session> {
     let started = Instant::now();
     let mut attempt = 0;
@@ -496,7 +504,7 @@ async fn wait_for_session(
         }
         if waited >= state.options.session_wait {
             *state.waited.lock().unwrap_or_else(|p| p.into_inner()) += waited;
-            state.no_session(index, hit, waited);
+            state.no_session(hit, waited);
             return None;
         }
         attempt += 1;
