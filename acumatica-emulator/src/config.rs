@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::customizations::Customizations;
+
 /// The committed `schemas/Default_24.200.001.json`, served when no endpoint is configured.
 pub(crate) const DEFAULT_SCHEMA: &[u8] = include_bytes!("../schemas/Default_24.200.001.json");
 
@@ -333,6 +335,10 @@ pub struct Config {
     /// Records archived at start (after seeding or loading): hidden from reads that do not send
     /// `PX-ApiArchive: SHOW`. See also [`Store::archive`](crate::Store::archive).
     pub archived: Vec<ArchiveRule>,
+    /// The tenant's custom fields and workflow actions. `None` serves
+    /// [`Customizations::builtin`], on the entities the endpoints have; set, exactly these, and
+    /// an entity or field the endpoints lack stops the start with an error naming it.
+    pub customizations: Option<Customizations>,
     /// Port to bind on 127.0.0.1; `None` picks a free one.
     pub port: Option<u16>,
     /// Address to bind; 127.0.0.1 by default.
@@ -367,6 +373,7 @@ impl Default for Config {
             utc_offset_minutes: 0,
             persistence: None,
             archived: Vec::new(),
+            customizations: None,
             port: None,
             host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             build_version: "24.200.0012".into(),
@@ -463,6 +470,14 @@ impl Config {
     #[must_use]
     pub fn archive(mut self, rule: ArchiveRule) -> Self {
         self.archived.push(rule);
+        self
+    }
+
+    /// Serves these custom fields and workflow actions instead of [`Customizations::builtin`]
+    /// (extend the built-in ones with `Customizations::builtin().field(..)`).
+    #[must_use]
+    pub fn customizations(mut self, customizations: Customizations) -> Self {
+        self.customizations = Some(customizations);
         self
     }
 

@@ -81,6 +81,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod config;
+mod customizations;
 mod error;
 mod faults;
 mod files;
@@ -105,6 +106,10 @@ mod write;
 pub use config::{
     ArchiveRule, Config, FaultKind, FaultRule, Latency, LongRunningConfig, OAuthClient,
     PipelineConfig, SchemaSource, SeedCounts, User,
+};
+pub use customizations::{
+    ActionEffect, ActionParameter, CustomFieldSpec, CustomType, Customizations,
+    CustomizationsError, EffectTarget, EffectValue, SeedValues, WorkflowActionSpec,
 };
 pub use error::{Error, StoreError};
 pub use metrics::Metrics;

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use acumatica_emulator::{
-    ArchiveRule, Config, Emulator, FaultKind, FaultRule, PipelineConfig, SchemaSource, SeedCounts,
-    User,
+    ArchiveRule, Config, Customizations, Emulator, FaultKind, FaultRule, PipelineConfig,
+    SchemaSource, SeedCounts, User,
 };
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use clap::Parser;
 
 /// A local emulator of an Acumatica tenant's contract-based REST API.
@@ -25,7 +25,8 @@ use clap::Parser;
         acumatica-emulator --port 8080\n  \
         acumatica-emulator --port 8080 --records 1000 --latency-ms 50 --max-sessions 5\n  \
         acumatica-emulator --schema Default_24.200.001.json --schema DeviceHub_23.200.001.json\n  \
-        acumatica-emulator --fault 503:0.05 --fault slow2000:0.1:GET:/entity/*/SalesOrder*\n\n\
+        acumatica-emulator --fault 503:0.05 --fault slow2000:0.1:GET:/entity/*/SalesOrder*\n  \
+        acumatica-emulator --customizations tenant-customizations.json\n\n\
         Logging: RUST_LOG (default warn), e.g. RUST_LOG=acumatica_emulator=debug."
 )]
 struct Args {
@@ -127,6 +128,19 @@ struct Args {
     /// records out unless they send `PX-ApiArchive: SHOW`. Repeat for several. [default: none]
     #[arg(long = "archive", value_name = "ENTITY:FILTER")]
     archive: Vec<String>,
+    /// The tenant's custom fields and workflow actions, a JSON file; replaces the built-in set.
+    /// {"fields": {ENTITY: {VIEW: {FIELD: TYPE}}}, "actions": {ENTITY: {ACTION: {"parameters":
+    /// {VIEW: {FIELD: TYPE}}, "set": {FIELD: VALUE}}}}}. ENTITY is a schema name (detail
+    /// entities too: SalesOrderDetail); TYPE is String, Decimal, Boolean, DateTime, Int, Short,
+    /// Long, Byte, Double or Guid, or {"type": TYPE, SEED} to give seeded records values, SEED
+    /// one of "value": V, "values": [V, ..] (in turn), "pick": [V, ..] (seeded draw), "format":
+    /// "EXT-{n:05}" (record number), "copy": "FIELD" (a contract field). In "set", FIELD is a
+    /// contract field or VIEW.FIELD a custom one, VALUE a constant or {"parameter":
+    /// "VIEW.FIELD"}. The crate's README has an example. [default: the built-in set, e.g.
+    /// Customer CurrentCustomer.UsrLoyaltyTier, SalesOrderDetail Transactions.UsrUnitWeight,
+    /// Customer/ChangeLoyaltyTier, Case/Close]
+    #[arg(long, value_name = "FILE")]
+    customizations: Option<PathBuf>,
 }
 
 fn fault(spec: &str) -> anyhow::Result<FaultRule> {
@@ -206,6 +220,10 @@ fn config(args: Args) -> anyhow::Result<Config> {
     c.fault_seed = args.fault_seed;
     c.case_insensitive_filters = !args.case_sensitive_filters;
     c.persistence = args.persist;
+    if let Some(path) = &args.customizations {
+        c.customizations =
+            Some(Customizations::from_file(path).map_err(|e| anyhow!("--customizations {e}"))?);
+    }
     c.archived = args
         .archive
         .iter()

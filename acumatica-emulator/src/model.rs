@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use acumatica_codegen::ir::{Endpoint, Entity, FieldKind};
 
 use crate::config::SchemaSource;
+use crate::customizations::Customizations;
 use crate::error::Error;
 
 /// One endpoint: its model and the schema document it was read from (served as swagger.json).
@@ -38,6 +39,9 @@ pub(crate) struct Model {
     pub(crate) endpoints: Vec<EndpointModel>,
     /// Top-level entity name → its key fields (from the first endpoint that knows them).
     pub(crate) keys: BTreeMap<String, Vec<String>>,
+    /// The tenant's custom fields and workflow actions, resolved against the endpoints (none
+    /// until [`Model::customize`]).
+    pub(crate) custom: Customizations,
 }
 
 /// The embedded default schema, read once per process: it is 2.5 MB and every test starts an
@@ -86,7 +90,25 @@ impl Model {
                 schema: source.bytes.clone(),
             });
         }
-        Ok(Model { endpoints, keys })
+        Ok(Model {
+            endpoints,
+            keys,
+            custom: Customizations::none(),
+        })
+    }
+
+    /// Serves `custom` (checked against the endpoints, every entity and field required), or
+    /// with `None` the built-in customizations on the entities the endpoints have.
+    pub(crate) fn customize(
+        &mut self,
+        custom: Option<&Customizations>,
+        site: chrono::FixedOffset,
+    ) -> Result<(), Error> {
+        self.custom = match custom {
+            Some(c) => c.resolve(self, true, site)?,
+            None => Customizations::builtin().resolve(self, false, site)?,
+        };
+        Ok(())
     }
 
     /// An endpoint by URL name (any case) and version.

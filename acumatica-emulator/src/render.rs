@@ -7,6 +7,8 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::customizations::Customizations;
+use crate::filter::CustomType;
 use crate::model::EndpointModel;
 use crate::rules;
 use crate::store::{Record, TenantData, record_id};
@@ -78,6 +80,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) ep: &'a EndpointModel,
     pub(crate) data: &'a TenantData,
     pub(crate) view: &'a View,
+    /// The tenant's custom fields, for their types.
+    pub(crate) custom: &'a Customizations,
 }
 
 /// A stable id for a linked entity that the store keeps without one.
@@ -246,19 +250,18 @@ impl Ctx<'_> {
                 .and_then(|c| c.get(view))
                 .and_then(|v| v.get(field))
                 .cloned();
-            let known =
-                rules::custom_fields(&entity.name).find(|(_, v, f, _)| v == view && f == field);
+            let known = self.custom.field_of(&entity.name, view, field);
             let value = match (stored, known) {
                 (Some(mut s), known) => {
-                    if let (Some(obj), Some((_, _, f, ValueKind::Decimal))) =
-                        (s.as_object_mut(), known)
+                    if let (Some(obj), Some(k)) = (s.as_object_mut(), known)
+                        && k.kind == CustomType::Decimal
                         && let Some(v) = obj.get("value").filter(|v| !v.is_null()).cloned()
                     {
-                        obj.insert("value".into(), decimal(&v, rules::decimal_scale(f)));
+                        obj.insert("value".into(), decimal(&v, rules::decimal_scale(field)));
                     }
                     s
                 }
-                (None, Some((_, _, _, kind))) => json!({ "type": custom_type(*kind) }),
+                (None, Some(k)) => json!({ "type": k.kind.type_name() }),
                 (None, None) => continue,
             };
             let block = out.entry(view.clone()).or_insert_with(|| json!({}));
@@ -296,17 +299,30 @@ fn note(record: &Record) -> Value {
     }
 }
 
-/// The discriminator of a custom field of a kind: `CustomStringField`.
-pub(crate) fn custom_type(kind: ValueKind) -> String {
-    format!(
-        "Custom{}Field",
-        kind.wrapper_name().trim_end_matches("Value")
-    )
+/// `{"<View>": {"<Field>": {"type": "Custom<T>Field", "value": null}}}`.
+fn empty_custom<'a>(fields: impl Iterator<Item = (&'a str, &'a str, CustomType)>) -> Value {
+    let mut custom = Map::new();
+    for (view, field, kind) in fields {
+        let block = custom.entry(view.to_owned()).or_insert_with(|| json!({}));
+        if let Some(b) = block.as_object_mut() {
+            b.insert(
+                field.to_owned(),
+                json!({ "type": kind.type_name(), "value": null }),
+            );
+        }
+    }
+    Value::Object(custom)
 }
 
 /// The `$adHocSchema` shape of an entity: every value `{}`, linked entities nested two levels,
-/// every custom field with its type.
-pub(crate) fn ad_hoc(ep: &EndpointModel, entity: &Entity, depth: usize) -> Value {
+/// every custom field with its type (inside whichever entity holds it), and the workflow
+/// actions with their parameters.
+pub(crate) fn ad_hoc(
+    ep: &EndpointModel,
+    custom: &Customizations,
+    entity: &Entity,
+    depth: usize,
+) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), Value::String(Uuid::nil().to_string()));
     out.insert("rowNumber".into(), Value::from(1));
@@ -325,7 +341,7 @@ pub(crate) fn ad_hoc(ep: &EndpointModel, entity: &Entity, depth: usize) -> Value
             }
             FieldKind::Linked(t) | FieldKind::Detail(t) if depth < 2 => {
                 if let Some(target) = ep.entity(t) {
-                    let inner = ad_hoc(ep, target, depth + 1);
+                    let inner = ad_hoc(ep, custom, target, depth + 1);
                     let v = if matches!(field.kind, FieldKind::Detail(_)) {
                         json!([inner])
                     } else {
@@ -337,35 +353,24 @@ pub(crate) fn ad_hoc(ep: &EndpointModel, entity: &Entity, depth: usize) -> Value
             _ => {}
         }
     }
-    let mut custom = Map::new();
-    for (_, view, field, kind) in rules::custom_fields(&entity.name) {
-        let block = custom
-            .entry((*view).to_owned())
-            .or_insert_with(|| json!({}));
-        if let Some(b) = block.as_object_mut() {
-            b.insert(
-                (*field).to_owned(),
-                json!({ "type": custom_type(*kind), "value": null }),
-            );
-        }
-    }
-    out.insert("custom".into(), Value::Object(custom));
+    out.insert(
+        "custom".into(),
+        empty_custom(
+            custom
+                .fields_of(&entity.name)
+                .map(|f| (f.view.as_str(), f.field.as_str(), f.kind)),
+        ),
+    );
     if depth == 0 {
-        let actions: Vec<Value> = rules::workflow_actions(&entity.name)
-            .map(|(_, action, params)| {
-                let mut custom = Map::new();
-                for (view, field, kind) in params.iter() {
-                    let block = custom
-                        .entry((*view).to_owned())
-                        .or_insert_with(|| json!({}));
-                    if let Some(b) = block.as_object_mut() {
-                        b.insert(
-                            (*field).to_owned(),
-                            json!({ "type": custom_type(*kind), "value": null }),
-                        );
-                    }
-                }
-                json!({ *action: { "parameters": { "custom": custom } } })
+        let actions: Vec<Value> = custom
+            .actions_of(&entity.name)
+            .map(|a| {
+                let params = empty_custom(
+                    a.parameters
+                        .iter()
+                        .map(|p| (p.view.as_str(), p.field.as_str(), p.kind)),
+                );
+                json!({ a.name.clone(): { "parameters": { "custom": params } } })
             })
             .collect();
         out.insert("_workflowActions".into(), Value::Array(actions));

@@ -1,5 +1,7 @@
-//! Entity-specific business facts, as data: references, drop-downs, defaults, numbering, actions,
-//! custom fields. Handlers stay generic; an entity without rules is served as the schema says.
+//! Entity-specific business facts, as data: references, drop-downs, defaults, numbering, the
+//! effects of schema actions. Handlers stay generic; an entity without rules is served as the
+//! schema says. The tenant's custom fields and workflow actions are configurable:
+//! [`crate::Customizations`].
 //!
 //! Every rule names fields by wire name and applies only when the entity being served has them,
 //! so the same table works for every endpoint version.
@@ -413,7 +415,8 @@ pub(crate) const DETAIL_KEYS: &[(&str, &[&str])] = &[("CustomerContact", &["Cont
 /// Field assignments an action makes.
 pub(crate) type Effects = &'static [(&'static str, Lit)];
 
-/// What an action does to the record it is applied to: (entity, action, assignments).
+/// What a schema action does to the record it is applied to: (entity, action, assignments).
+/// Workflow actions and their effects are data of [`crate::Customizations`].
 pub(crate) const ACTION_EFFECTS: &[(&str, &str, Effects)] = &[
     (
         "SalesOrder",
@@ -444,29 +447,9 @@ pub(crate) const ACTION_EFFECTS: &[(&str, &str, Effects)] = &[
         &[("Status", Lit::Str("Shipping"))],
     ),
     (
-        "SalesOrder",
-        "PutOnHold",
-        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
-    ),
-    (
-        "SalesOrder",
-        "ReleaseFromHold",
-        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
-    ),
-    (
         "Invoice",
         "ReleaseInvoice",
         &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
-    ),
-    (
-        "Invoice",
-        "PutOnHold",
-        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
-    ),
-    (
-        "Invoice",
-        "ReleaseFromHold",
-        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
     ),
     (
         "SalesInvoice",
@@ -474,33 +457,10 @@ pub(crate) const ACTION_EFFECTS: &[(&str, &str, Effects)] = &[
         &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
     ),
     (
-        "SalesInvoice",
-        "PutOnHold",
-        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
-    ),
-    (
-        "SalesInvoice",
-        "ReleaseFromHold",
-        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
-    ),
-    (
         "Bill",
         "ReleaseBill",
         &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Open"))],
     ),
-    (
-        "Bill",
-        "PutOnHold",
-        &[("Hold", Lit::Bool(true)), ("Status", Lit::Str("On Hold"))],
-    ),
-    (
-        "Bill",
-        "ReleaseFromHold",
-        &[("Hold", Lit::Bool(false)), ("Status", Lit::Str("Balanced"))],
-    ),
-    ("Customer", "PutOnHold", &[("Status", Lit::Str("On Hold"))]),
-    ("Customer", "RemoveHold", &[("Status", Lit::Str("Active"))]),
-    ("Case", "Close", &[("Status", Lit::Str("Closed"))]),
 ];
 
 /// The effects of an action, if any.
@@ -513,95 +473,6 @@ pub(crate) fn action_effects(entity: &str, action: &str) -> Effects {
 
 /// (view or property, field or path, kind) triples.
 pub(crate) type Columns = &'static [(&'static str, &'static str, ValueKind)];
-
-/// Workflow (custom) actions an entity accepts through `POST /{Entity}/{actionName}`, with the
-/// custom parameters each takes: (view, field, kind).
-pub(crate) const WORKFLOW_ACTIONS: &[(&str, &str, Columns)] = &[
-    ("SalesOrder", "PutOnHold", &[]),
-    ("SalesOrder", "ReleaseFromHold", &[]),
-    ("Invoice", "PutOnHold", &[]),
-    ("Invoice", "ReleaseFromHold", &[]),
-    ("SalesInvoice", "PutOnHold", &[]),
-    ("SalesInvoice", "ReleaseFromHold", &[]),
-    ("Bill", "PutOnHold", &[]),
-    ("Bill", "ReleaseFromHold", &[]),
-    ("Customer", "PutOnHold", &[]),
-    ("Customer", "RemoveHold", &[]),
-    (
-        "Case",
-        "Close",
-        &[("FilterPreview", "Reason", ValueKind::String)],
-    ),
-];
-
-/// The workflow actions of an entity.
-pub(crate) fn workflow_actions(
-    entity: &str,
-) -> impl Iterator<
-    Item = &'static (
-        &'static str,
-        &'static str,
-        &'static [(&'static str, &'static str, ValueKind)],
-    ),
-> {
-    WORKFLOW_ACTIONS
-        .iter()
-        .filter(move |(e, _, _)| *e == entity)
-}
-
-/// Custom fields (not in the contract; reached through `$custom` and `custom`):
-/// (entity, view, field, kind). `Entity` may be a detail entity.
-pub(crate) const CUSTOM_FIELDS: &[(&str, &str, &str, ValueKind)] = &[
-    (
-        "Customer",
-        "CurrentCustomer",
-        "UsrLoyaltyTier",
-        ValueKind::String,
-    ),
-    (
-        "Customer",
-        "CurrentCustomer",
-        "UsrCreditScore",
-        ValueKind::Int,
-    ),
-    (
-        "Customer",
-        "Document",
-        "AttributeINDUSTRY",
-        ValueKind::String,
-    ),
-    (
-        "StockItem",
-        "ItemSettings",
-        "UsrRepairItemType",
-        ValueKind::String,
-    ),
-    (
-        "SalesOrder",
-        "Document",
-        "UsrExternalRef",
-        ValueKind::String,
-    ),
-    (
-        "SalesOrderDetail",
-        "Transactions",
-        "UsrGiftWrap",
-        ValueKind::Boolean,
-    ),
-    (
-        "Invoice",
-        "Document",
-        "CuryBalanceWOTotal",
-        ValueKind::Decimal,
-    ),
-];
-
-/// The custom fields of an entity.
-pub(crate) fn custom_fields(
-    entity: &str,
-) -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str, ValueKind)> {
-    CUSTOM_FIELDS.iter().filter(move |(e, ..)| *e == entity)
-}
 
 /// The graph and primary view of top-level entities, for `files:put` links; detail lines use
 /// their parent's graph and the detail field as the view.

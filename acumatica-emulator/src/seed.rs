@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::config::SeedCounts;
+use crate::customizations::CustomSeeder;
 use crate::model::Model;
 use crate::store::{Record, TenantData};
 use crate::wire::format_datetime;
@@ -159,20 +160,6 @@ impl<'m> Rec<'m> {
         self
     }
 
-    fn custom(&mut self, view: &str, field: &str, ty: &str, value: impl Into<Value>) -> &mut Self {
-        let custom = self.map.entry("custom").or_insert_with(|| json!({}));
-        if let Some(obj) = custom.as_object_mut() {
-            let view = obj.entry(view.to_owned()).or_insert_with(|| json!({}));
-            if let Some(v) = view.as_object_mut() {
-                v.insert(
-                    field.to_owned(),
-                    json!({ "type": ty, "value": value.into() }),
-                );
-            }
-        }
-        self
-    }
-
     fn finish(mut self, id: Uuid, note: &str) -> Record {
         self.map.insert("id".into(), Value::String(id.to_string()));
         self.map.insert("note".into(), json!({ "value": note }));
@@ -208,6 +195,7 @@ pub(crate) fn seed(
         model,
         rng: SmallRng::seed_from_u64(seed),
         clock: Clock::new(offset),
+        custom: CustomSeeder::new(&model.custom, seed, offset),
     };
     let contacts = s.customers(data, counts.customers);
     s.vendors(data, counts.vendors);
@@ -284,16 +272,32 @@ impl Refs<'_> {
     }
 }
 
-/// The model, the random stream and the clock every entity's seeder shares.
+/// The model, the random stream, the clock and the custom fields' values every entity's seeder
+/// shares.
 struct Seeder<'m> {
     model: &'m Model,
     rng: SmallRng,
     clock: Clock,
+    custom: CustomSeeder<'m>,
 }
 
-/// Stores a record if the endpoint has the entity.
-fn insert(model: &Model, data: &mut TenantData, entity: &str, record: Record) {
+/// Draws what the seeder drew for a custom field before custom fields came from
+/// [`crate::Customizations`] (a pick among three), so a seed keeps giving the same contract
+/// fields.
+fn former_custom_draw(rng: &mut SmallRng) {
+    let _ = pick(rng, &[(); 3]);
+}
+
+/// Stores a record if the endpoint has the entity, with the seeded values of its custom fields.
+fn insert(
+    model: &Model,
+    data: &mut TenantData,
+    custom: &mut CustomSeeder<'_>,
+    entity: &str,
+    mut record: Record,
+) {
     if model.canonical_entity(entity).is_some() {
+        custom.apply(model, entity, &mut record);
         // Seed keys are unique by construction; a clash would be a bug in this file.
         let _ = data.insert(entity, model.keys_of(entity), record);
     }
@@ -334,7 +338,7 @@ impl<'m> Seeder<'m> {
                 .collect();
             let modified = clock.when(rng);
             let created = clock.when(rng);
-            let tier = *pick(rng, &["Bronze", "Silver", "Gold"]);
+            former_custom_draw(rng);
             let mut r = Rec::new(model, "Customer");
             r.set("CustomerID", format!("C{i:03}"))
                 .set("CustomerName", name.clone())
@@ -386,18 +390,18 @@ impl<'m> Seeder<'m> {
                 })
                 .collect();
             r.detail(model, "Contacts", lines, rng);
-            r.custom(
-                "CurrentCustomer",
-                "UsrLoyaltyTier",
-                "CustomStringField",
-                tier,
-            );
             let note = if i % 4 == 0 {
                 format!("Key account since {}", 2010 + i % 14)
             } else {
                 String::new()
             };
-            insert(model, data, "Customer", r.finish(id, &note));
+            insert(
+                model,
+                data,
+                &mut self.custom,
+                "Customer",
+                r.finish(id, &note),
+            );
         }
         contact_id - 100_000
     }
@@ -443,7 +447,7 @@ impl<'m> Seeder<'m> {
                                 .set("Country", "US");
                         });
                 });
-            insert(model, data, "Vendor", r.finish(id, ""));
+            insert(model, data, &mut self.custom, "Vendor", r.finish(id, ""));
         }
     }
 
@@ -483,13 +487,8 @@ impl<'m> Seeder<'m> {
                 .set("DefaultPrice", money(price))
                 .set("LastCost", money(price * 6 / 10))
                 .set("LastModifiedDateTime", modified);
-            r.custom(
-                "ItemSettings",
-                "UsrRepairItemType",
-                "CustomStringField",
-                *pick(rng, &["Battery", "Motor", "Blade"]),
-            );
-            insert(model, data, "StockItem", r.finish(id, ""));
+            former_custom_draw(rng);
+            insert(model, data, &mut self.custom, "StockItem", r.finish(id, ""));
         }
         prices
     }
@@ -554,18 +553,18 @@ impl<'m> Seeder<'m> {
                 })
                 .collect();
             r.detail(model, "Details", detail, rng);
-            r.custom(
-                "Document",
-                "UsrExternalRef",
-                "CustomStringField",
-                format!("EXT-{:05}", i * 7),
-            );
             let note = if i % 5 == 0 {
                 "Deliver before noon"
             } else {
                 ""
             };
-            insert(model, data, "SalesOrder", r.finish(id, note));
+            insert(
+                model,
+                data,
+                &mut self.custom,
+                "SalesOrder",
+                r.finish(id, note),
+            );
         }
     }
 
@@ -621,13 +620,7 @@ impl<'m> Seeder<'m> {
                 })
                 .collect();
             r.detail(model, "Details", detail, rng);
-            r.custom(
-                "Document",
-                "CuryBalanceWOTotal",
-                "CustomDecimalField",
-                money(balance),
-            );
-            insert(model, data, "Invoice", r.finish(id, ""));
+            insert(model, data, &mut self.custom, "Invoice", r.finish(id, ""));
         }
     }
 }
@@ -639,31 +632,55 @@ mod tests {
     use super::*;
     use crate::config::{Config, SchemaSource};
 
-    /// The seeded tenant as one string: entities in name order, records in insertion order,
-    /// then the counters.
+    /// Removes every `custom` block, leaving the contract fields.
+    fn strip_custom(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("custom");
+                map.values_mut().for_each(strip_custom);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_custom),
+            _ => {}
+        }
+    }
+
+    /// The seeded tenant (with the built-in customizations) as two strings, the whole records
+    /// and their contract fields only: entities in name order, records in insertion order, then
+    /// the counters.
     fn seeded(
         sources: &[SchemaSource],
         seed_value: u64,
         counts: SeedCounts,
         minutes: i32,
-    ) -> String {
-        let model = Model::load(sources).expect("schemas load");
-        let mut data = TenantData::default();
+    ) -> (String, String) {
         let offset = FixedOffset::east_opt(minutes * 60).expect("offset");
+        let mut model = Model::load(sources).expect("schemas load");
+        model
+            .customize(None, offset)
+            .expect("built-in customizations");
+        let mut data = TenantData::default();
         seed(&model, &mut data, seed_value, counts, offset);
         let mut tables: Vec<_> = data.tables().collect();
         tables.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out = String::new();
+        let (mut whole, mut contract) = (String::new(), String::new());
         for (entity, table) in tables {
-            out.push_str(entity);
-            out.push('\n');
-            for record in table.iter() {
-                out.push_str(&serde_json::to_string(record).expect("json"));
+            for out in [&mut whole, &mut contract] {
+                out.push_str(entity);
                 out.push('\n');
             }
+            for record in table.iter() {
+                whole.push_str(&serde_json::to_string(record).expect("json"));
+                whole.push('\n');
+                let mut bare = Value::Object(record.clone());
+                strip_custom(&mut bare);
+                contract.push_str(&serde_json::to_string(&bare).expect("json"));
+                contract.push('\n');
+            }
         }
-        out.push_str(&serde_json::to_string(&data.counters).expect("json"));
-        out
+        let counters = serde_json::to_string(&data.counters).expect("json");
+        whole.push_str(&counters);
+        contract.push_str(&counters);
+        (whole, contract)
     }
 
     fn digest(s: &str) -> String {
@@ -673,21 +690,27 @@ mod tests {
             .collect()
     }
 
-    /// The digests were computed from the single-function seeder before it was split by
-    /// entity: the same seed must keep giving byte-identical records.
+    /// The contract digests were computed from the single-function seeder, before it was split
+    /// by entity and before custom fields came from `Customizations`: the same seed must keep
+    /// giving byte-identical contract fields. The whole-record digests pin the seeded custom
+    /// values of the built-in customizations.
     #[test]
     fn seeded_records_are_unchanged_for_a_fixed_seed() {
         let config = Config::default();
-        let default = seeded(
+        let (whole, contract) = seeded(
             &config.schema_sources(),
             config.seed,
             config.counts,
             config.utc_offset_minutes,
         );
-        assert!(default.contains(r#""CustomerID":{"value":"C020"}"#));
+        assert!(whole.contains(r#""CustomerID":{"value":"C020"}"#));
         assert_eq!(
-            digest(&default),
-            "37ef1451d9a2463aa7c47d1f18f3abfa8bad3dbccc8642632aa94b2a27ea0611"
+            digest(&contract),
+            "e404d3007f4262fcc282b7855e0e7051eb3331782d623f6a343261ad45d4088b"
+        );
+        assert_eq!(
+            digest(&whole),
+            "11ec7d6b01292de25c6b5ce6fe3d5fd1a2d046686f8df4e0ffcf136d97b0e2dd"
         );
         let larger = SeedCounts {
             customers: 1_001,
@@ -696,26 +719,100 @@ mod tests {
             sales_orders: 1_003,
             invoices: 40,
         };
-        let other = seeded(&config.schema_sources(), 7, larger, 180);
-        assert!(other.contains(r#""InventoryID":{"value":"ITEM1002"}"#));
+        let (whole, contract) = seeded(&config.schema_sources(), 7, larger, 180);
+        assert!(whole.contains(r#""InventoryID":{"value":"ITEM1002"}"#));
         assert_eq!(
-            digest(&other),
-            "ddf8dd68267e687192b73ff71ea0bc3f791bd4325a1de3169082e4882f95967b"
+            digest(&contract),
+            "cdb0c0c1a6e7ecbfa1cc881e66a31c5c2a324e7f1b0c84255e1feb5c699d3ad9"
         );
-        let none = seeded(&config.schema_sources(), 7, SeedCounts::NONE, 0);
         assert_eq!(
-            digest(&none),
+            digest(&whole),
+            "9b10531e5b3646db94afcb066284ed550089d4135dde29ee7693c4417f616b1b"
+        );
+        let (whole, contract) = seeded(&config.schema_sources(), 7, SeedCounts::NONE, 0);
+        assert_eq!(
+            digest(&contract),
             "e99a83b95af7a5524a1f37415ec20e7eeffc9579585fabf81810e0b06a4ed7e6"
         );
+        assert_eq!(whole, contract);
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../schemas/Default_23.200.001.json"
         );
         let old = SchemaSource::from_file(path).expect("schema file");
-        let older = seeded(&[old], 42, config.counts, -300);
+        let (whole, contract) = seeded(&[old], 42, config.counts, -300);
         assert_eq!(
-            digest(&older),
-            "daab4335e49daf92cb5584974d681b7b068171ee9996190feccdfd1a5040675d"
+            digest(&contract),
+            "587b50f144c68b8897c2a3fe5a1229d468a97a833e7792d39c9931611c2460c2"
         );
+        assert_eq!(
+            digest(&whole),
+            "8dbec29370b8034f9954928156b90c5dd73c0413cc2ed27fae21100fcefe656b"
+        );
+    }
+
+    /// The built-in customizations' values land where the JSON format says.
+    #[test]
+    fn seeded_custom_values_follow_the_customizations() {
+        let config = Config::default();
+        let offset = FixedOffset::east_opt(0).expect("offset");
+        let mut model = Model::load(&config.schema_sources()).expect("schemas load");
+        model
+            .customize(None, offset)
+            .expect("built-in customizations");
+        let mut data = TenantData::default();
+        seed(&model, &mut data, 42, SeedCounts::all(4), offset);
+        let custom = |entity: &str, i: usize, view: &str, field: &str| {
+            data.table(entity)
+                .expect("table")
+                .iter()
+                .nth(i)
+                .expect("record")["custom"][view][field]
+                .clone()
+        };
+        let tiers: Vec<Value> = (0..4)
+            .map(|i| custom("Customer", i, "CurrentCustomer", "UsrLoyaltyTier")["value"].clone())
+            .collect();
+        assert_eq!(
+            tiers,
+            [
+                json!("Gold"),
+                json!("Silver"),
+                json!("Bronze"),
+                json!("Gold")
+            ]
+        );
+        assert_eq!(
+            custom("Customer", 0, "CurrentCustomer", "UsrLoyaltyTier")["type"],
+            "CustomStringField"
+        );
+        assert!(custom("Customer", 0, "Document", "AttributeINDUSTRY")["value"].is_string());
+        assert_eq!(
+            custom("SalesOrder", 1, "Document", "UsrExternalRef")["value"],
+            "EXT-00002"
+        );
+        let invoice = data
+            .table("Invoice")
+            .expect("table")
+            .iter()
+            .next()
+            .expect("record")
+            .clone();
+        assert_eq!(
+            invoice["custom"]["Document"]["CuryBalanceWOTotal"]["value"],
+            invoice["Balance"]["value"]
+        );
+        let weights: Vec<Value> = data
+            .table("SalesOrder")
+            .expect("table")
+            .iter()
+            .flat_map(|so| so["Details"].as_array().cloned().unwrap_or_default())
+            .map(|line| line["custom"]["Transactions"]["UsrUnitWeight"]["value"].clone())
+            .collect();
+        let cycle = [json!(1.5), json!(2.25), json!(0.75), json!(4.0)];
+        assert!(weights.len() > 4);
+        for (i, w) in weights.iter().enumerate() {
+            assert_eq!(w, &cycle[i % 4], "line {i}");
+        }
     }
 }

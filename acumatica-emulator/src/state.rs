@@ -64,7 +64,9 @@ impl AppState {
                 config.utc_offset_minutes
             ))
         })?;
-        let model = Arc::new(Model::load(&config.schema_sources())?);
+        let mut model = Model::load(&config.schema_sources())?;
+        model.customize(config.customizations.as_ref(), site)?;
+        let model = Arc::new(model);
         let shared = Arc::new(Shared::new(model.clone(), &config.tenants));
         let loaded = match &config.persistence {
             Some(path) => persist::load(&shared, path)?,

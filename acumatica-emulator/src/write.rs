@@ -356,21 +356,23 @@ impl Merge<'_, '_> {
             for (field, cf) in fields {
                 let Some(cf) = cf.as_object() else { continue };
                 let Some(raw) = cf.get("value") else { continue };
-                let known =
-                    rules::custom_fields(entity).find(|(_, v, f, _)| v == view && f == field);
-                let ty = cf
-                    .get("type")
-                    .or_else(|| cf.get("Type"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| known.map(|k| crate::render::custom_type(k.3)))
-                    .unwrap_or_else(|| "CustomStringField".into());
+                // A declared field keeps its declared type, whatever the body says; an
+                // undeclared one is stored with the type the body gives.
+                let known = self.ctx.model.custom.field_of(entity, view, field);
+                let ty = known.map(|k| k.kind.type_name()).unwrap_or_else(|| {
+                    cf.get("type")
+                        .or_else(|| cf.get("Type"))
+                        .and_then(Value::as_str)
+                        .map_or_else(|| "CustomStringField".into(), str::to_owned)
+                });
                 let kind = known
-                    .map(|k| k.3)
+                    .map(|k| k.kind.value_kind())
                     .or_else(|| ValueKind::from_custom_field_type(&ty));
                 let value = match (kind, raw.is_null()) {
                     (_, true) | (None, _) => Ok(raw.clone()),
-                    (Some(k), false) => coerce(k, raw, self.ctx.site),
+                    (Some(k), false) => coerce(k, raw, self.ctx.site).map_err(|_| {
+                        format!("The value {raw} is not valid for a field of type {ty}.")
+                    }),
                 };
                 match value {
                     Ok(value) => {

@@ -230,6 +230,43 @@ impl CustomType {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
+
+    /// The `type` discriminator of a custom field of this type on the wire, e.g.
+    /// `"CustomStringField"`.
+    pub fn type_name(self) -> String {
+        format!("Custom{}Field", self.name())
+    }
+
+    /// The type named `name` or `Custom<name>Field`, in any case (`"decimal"`,
+    /// `"CustomDecimalField"`).
+    pub fn parse_loose(name: &str) -> Option<Self> {
+        let name = name.trim();
+        let lower = name.to_ascii_lowercase();
+        let inner = lower
+            .strip_prefix("custom")
+            .and_then(|s| s.strip_suffix("field"))
+            .unwrap_or(&lower);
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(inner))
+    }
+
+    /// The value kind of a contract field of the same type.
+    pub(crate) fn value_kind(self) -> acumatica_codegen::ir::ValueKind {
+        use acumatica_codegen::ir::ValueKind;
+        match self {
+            CustomType::String => ValueKind::String,
+            CustomType::Decimal => ValueKind::Decimal,
+            CustomType::DateTime => ValueKind::DateTime,
+            CustomType::Boolean => ValueKind::Boolean,
+            CustomType::Int => ValueKind::Int,
+            CustomType::Short => ValueKind::Short,
+            CustomType::Long => ValueKind::Long,
+            CustomType::Byte => ValueKind::Byte,
+            CustomType::Double => ValueKind::Double,
+            CustomType::Guid => ValueKind::Guid,
+        }
+    }
 }
 
 /// A boolean string function.

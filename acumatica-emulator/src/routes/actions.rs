@@ -3,14 +3,16 @@
 
 use std::time::Duration;
 
-use acumatica_codegen::ir::Entity;
+use acumatica_codegen::ir::{Entity, FieldKind};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::entity::object_body;
+use crate::customizations::{EffectTarget, EffectValue, set_custom};
 use crate::faults::glob;
+use crate::filter::CustomType;
 use crate::gate::Caller;
 use crate::metrics::bump;
 use crate::model::EndpointModel;
@@ -21,18 +23,128 @@ use crate::store;
 use crate::wire;
 use crate::write::{body_id, body_keys};
 
-/// The action's name as declared (schema action or workflow action), from a name in any case.
-fn canonical_action(entity: &Entity, name: &str) -> Option<String> {
+/// The action's name as declared (schema action or workflow action of the customizations),
+/// from a name in any case.
+fn canonical_action(s: &Inner, entity: &Entity, name: &str) -> Option<String> {
     entity
         .actions()
         .map(|a| a.name.as_str())
-        .chain(rules::workflow_actions(&entity.name).map(|(_, a, _)| *a))
+        .chain(
+            s.model
+                .custom
+                .actions_of(&entity.name)
+                .map(|a| a.name.as_str()),
+        )
         .find(|a| a.eq_ignore_ascii_case(name))
         .map(str::to_owned)
 }
 
-pub(super) fn is_action(entity: &Entity, name: &str) -> bool {
-    canonical_action(entity, name).is_some()
+pub(super) fn is_action(s: &Inner, entity: &Entity, name: &str) -> bool {
+    canonical_action(s, entity, name).is_some()
+}
+
+/// A value a workflow action sets.
+#[derive(Debug, Clone)]
+enum Assignment {
+    /// A contract field.
+    Field(String, Value),
+    /// A custom field of the record.
+    Custom {
+        view: String,
+        field: String,
+        kind: CustomType,
+        value: Value,
+    },
+}
+
+/// What a workflow action of the customizations sets, from its effects and the parameters the
+/// call passed in `parameters.custom`; `Err` is the message of the 422 (a parameter of the wrong
+/// type). Nothing for a schema action.
+fn workflow_assignments(
+    s: &Inner,
+    entity: &Entity,
+    action: &str,
+    parameters: Option<&Map<String, Value>>,
+) -> Result<Vec<Assignment>, String> {
+    let Some(spec) = s.model.custom.action_of(&entity.name, action) else {
+        return Ok(Vec::new());
+    };
+    let passed = parameters
+        .and_then(|p| p.get("custom"))
+        .and_then(Value::as_object);
+    let mut values = Vec::new();
+    for p in &spec.parameters {
+        let Some(raw) = passed
+            .and_then(|c| c.get(&p.view))
+            .and_then(|v| v.get(&p.field))
+            .and_then(|f| f.get("value"))
+        else {
+            continue;
+        };
+        let value = if raw.is_null() {
+            Value::Null
+        } else {
+            crate::write::coerce(p.kind.value_kind(), raw, s.site).map_err(|_| {
+                format!(
+                    "The value of the parameter {}.{} is not valid for a field of type {}.",
+                    p.view,
+                    p.field,
+                    p.kind.type_name()
+                )
+            })?
+        };
+        values.push((p, value));
+    }
+    let mut out = Vec::new();
+    for effect in &spec.effects {
+        let value = match &effect.value {
+            EffectValue::Constant(v) => v.clone(),
+            EffectValue::Parameter { view, field } => {
+                match values
+                    .iter()
+                    .find(|(p, _)| &p.view == view && &p.field == field)
+                {
+                    Some((_, v)) => v.clone(),
+                    // Left out of the call: nothing to set.
+                    None => continue,
+                }
+            }
+        };
+        let invalid = |target: &str| {
+            format!("The value {value} cannot be set to {target}: it is not valid for its type.")
+        };
+        match &effect.target {
+            EffectTarget::Field(name) => {
+                let Some(FieldKind::Value(kind)) = entity.fields.get(name).map(|f| &f.kind) else {
+                    continue;
+                };
+                let value = if value.is_null() {
+                    value.clone()
+                } else {
+                    crate::write::coerce(*kind, &value, s.site).map_err(|_| invalid(name))?
+                };
+                out.push(Assignment::Field(name.clone(), value));
+            }
+            EffectTarget::Custom { view, field } => {
+                let Some(spec) = s.model.custom.field_of(&entity.name, view, field) else {
+                    continue;
+                };
+                let value = if value.is_null() {
+                    value.clone()
+                } else {
+                    crate::write::coerce(spec.kind.value_kind(), &value, s.site)
+                        .map_err(|_| invalid(&format!("{view}.{field}")))?
+                };
+                out.push(Assignment::Custom {
+                    view: view.clone(),
+                    field: field.clone(),
+                    kind: spec.kind,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the configured patterns make this action long-running; `!pattern` excludes.
@@ -56,10 +168,18 @@ fn location(resp: &mut Response, value: &str) {
     }
 }
 
-/// Applies an action's effects (rules::ACTION_EFFECTS) to a record.
-fn apply_effects(s: &Inner, tenant: &str, entity: &Entity, action: &str, id: Uuid) {
+/// Applies an action's effects to a record: a schema action's (rules::ACTION_EFFECTS), then a
+/// workflow action's assignments.
+fn apply_effects(
+    s: &Inner,
+    tenant: &str,
+    entity: &Entity,
+    action: &str,
+    id: Uuid,
+    assignments: &[Assignment],
+) {
     let effects = rules::action_effects(&entity.name, action);
-    if effects.is_empty() {
+    if effects.is_empty() && assignments.is_empty() {
         return;
     }
     let Some(lock) = s.tenant(tenant) else { return };
@@ -70,6 +190,19 @@ fn apply_effects(s: &Inner, tenant: &str, entity: &Entity, action: &str, id: Uui
     for (field, lit) in effects {
         if crate::model::is_value(entity, field) {
             record.insert((*field).to_owned(), json!({ "value": lit.to_json() }));
+        }
+    }
+    for a in assignments {
+        match a {
+            Assignment::Field(field, value) => {
+                record.insert(field.clone(), json!({ "value": value }));
+            }
+            Assignment::Custom {
+                view,
+                field,
+                kind,
+                value,
+            } => set_custom(&mut record, view, field, *kind, value.clone()),
         }
     }
     if data.replace(&entity.name, id, record).is_ok() {
@@ -87,7 +220,7 @@ pub(super) fn invoke(
     body: &[u8],
 ) -> Response {
     let s = &*state.0;
-    let Some(action) = canonical_action(entity, action) else {
+    let Some(action) = canonical_action(s, entity, action) else {
         return wire::message(
             StatusCode::NOT_FOUND,
             &format!("The {} entity has no action named {action}.", entity.name),
@@ -145,6 +278,20 @@ pub(super) fn invoke(
             }
         }
     }
+    // A workflow action's parameters are checked against their types, as a PUT checks values.
+    let assignments = match workflow_assignments(
+        s,
+        entity,
+        &action,
+        body.get("parameters").and_then(Value::as_object),
+    ) {
+        Ok(a) => a,
+        Err(message) => {
+            let mut echo = target.clone();
+            echo.insert("error".into(), Value::String(message));
+            return wire::json(StatusCode::UNPROCESSABLE_ENTITY, &Value::Object(echo));
+        }
+    };
     bump(&s.metrics.actions_started);
     let record_link = id.map(|id| {
         top_links(ep, &entity.name, id)["self"]
@@ -154,7 +301,7 @@ pub(super) fn invoke(
     });
     if !is_long(s, &entity.name, &action) {
         if let Some(id) = id {
-            apply_effects(s, &tenant, entity, &action, id);
+            apply_effects(s, &tenant, entity, &action, id, &assignments);
         }
         let mut resp = StatusCode::NO_CONTENT.into_response();
         if let Some(link) = &record_link {
@@ -182,7 +329,7 @@ pub(super) fn invoke(
         if let Some(id) = id
             && let Some(entity) = s.model.any_entity(&entity_name)
         {
-            apply_effects(s, &tenant, entity, &action, id);
+            apply_effects(s, &tenant, entity, &action, id, &assignments);
         }
         if let Some(op) = s.ops.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&op) {
             op.done = true;

@@ -88,9 +88,9 @@ pub(super) async fn dispatch(
         (&Method::GET, []) => list(s, ep, entity, &caller, &q, show_archived(&headers)),
         (&Method::PUT, []) => put(s, ep, entity, &caller, &q, &headers, &body, false),
         (&Method::PATCH, []) => put(s, ep, entity, &caller, &q, &headers, &body, true),
-        (&Method::GET, ["$adHocSchema"]) => meta::ad_hoc_schema(ep, entity),
+        (&Method::GET, ["$adHocSchema"]) => meta::ad_hoc_schema(s, ep, entity),
         (&Method::POST, [action]) => actions::invoke(&state, ep, entity, &caller, action, &body),
-        (&Method::GET, [action, "status", op]) if actions::is_action(entity, action) => {
+        (&Method::GET, [action, "status", op]) if actions::is_action(s, entity, action) => {
             actions::status(s, ep, entity, action, op)
         }
         (&Method::PUT, [keys @ .., "files", name]) if !keys.is_empty() => {
@@ -322,6 +322,7 @@ fn list(
         ep,
         data: &data,
         view: &view,
+        custom: &s.model.custom,
     };
     let keys = s.model.keys_of(&entity.name);
     let opts = eval_options(s);
@@ -384,6 +385,7 @@ fn get_one(
         ep,
         data: &data,
         view: &view,
+        custom: &s.model.custom,
     };
     wire::json(
         StatusCode::OK,
@@ -537,6 +539,7 @@ fn put(
         ep,
         data: &data,
         view: &view,
+        custom: &s.model.custom,
     };
     match data.get(&entity.name, id) {
         Some(record) => wire::json(StatusCode::OK, &ctx.top(entity, record, 1, &key_fields)),

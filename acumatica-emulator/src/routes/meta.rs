@@ -70,8 +70,11 @@ pub(super) async fn swagger(
 }
 
 /// `GET /{Entity}/$adHocSchema`.
-pub(super) fn ad_hoc_schema(ep: &EndpointModel, entity: &Entity) -> Response {
-    wire::json(StatusCode::OK, &render::ad_hoc(ep, entity, 0))
+pub(super) fn ad_hoc_schema(s: &Inner, ep: &EndpointModel, entity: &Entity) -> Response {
+    wire::json(
+        StatusCode::OK,
+        &render::ad_hoc(ep, &s.model.custom, entity, 0),
+    )
 }
 
 /// `GET /emulator/metrics`.
