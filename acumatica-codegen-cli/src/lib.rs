@@ -12,7 +12,8 @@ pub mod download;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use acumatica_codegen::ir::Endpoint;
+use acumatica_codegen::ir::{Endpoint, Operation};
+use acumatica_codegen::load::ad_hoc::{AdHoc, ad_hoc_file_name};
 use acumatica_codegen::load::xml::read_endpoint_xml_file;
 use acumatica_codegen::output::{WriteReport, check_module, write_module};
 use acumatica_codegen::{GeneratedFile, RuntimeCrate, Settings, generate, read_schema};
@@ -29,12 +30,31 @@ pub struct GenerateArgs {
     pub schema: Option<PathBuf>,
     /// Download the schema from a live tenant's instance URL (signs in with the ACUMATICA_*
     /// environment variables and out afterwards; endpoint and version from
-    /// ACUMATICA_ENDPOINT/ACUMATICA_VERSION), or from a full `.../swagger.json` URL.
+    /// ACUMATICA_ENDPOINT/ACUMATICA_VERSION), or from a full `.../swagger.json` URL. Then
+    /// downloads every generated entity's `$adHocSchema`, so that the tenant's custom fields and
+    /// workflow actions are typed too.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
-    /// Keep the downloaded schema in this file.
+    /// Keep the downloaded schema in this file, and the `$adHocSchema` answers in the directory
+    /// beside it with the extension `.adhoc` (`tenant.json` → `tenant.adhoc/Customer.json`), for
+    /// `--schema tenant.json --ad-hoc tenant.adhoc` later.
     #[arg(long, value_name = "PATH", requires = "url")]
     pub save_schema: Option<PathBuf>,
+    /// Read saved `$adHocSchema` answers (`<Entity>.json`) from this directory: the tenant's
+    /// custom fields and workflow actions, offline.
+    #[arg(long, value_name = "DIR", conflicts_with = "url")]
+    pub ad_hoc: Option<PathBuf>,
+    /// With `--url`, do not download the `$adHocSchema` answers (no custom fields, no workflow
+    /// actions).
+    #[arg(long, requires = "url")]
+    pub no_ad_hoc: bool,
+    /// With `--url`, how many sessions download the `$adHocSchema` answers at once (each signs
+    /// in once; all are signed out at the end).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub sessions: u16,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub login: download::Login,
     /// Endpoint XML, for screen IDs and field mappings in the docs.
     #[arg(long, value_name = "PATH")]
     pub endpoint_xml: Option<PathBuf>,
@@ -87,13 +107,16 @@ pub struct Defaults {
 pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
     let started = Instant::now();
     let default_schema = args.schema.is_none() && args.url.is_none();
+    let mut online = None;
     let (bytes, origin, label) = match (&args.url, &args.schema, &defaults.schema) {
         (Some(url), _, _) => {
-            let bytes = download::swagger(url)?;
+            let (instance, base) = download::endpoint_urls(url, &args.login);
+            let session = download::Session::sign_in(&instance, &args.login)?;
+            let bytes = download::swagger(&session, &base)?;
             if let Some(path) = &args.save_schema {
-                std::fs::write(path, &bytes)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                write_atomically(path, &bytes)?;
             }
+            online = Some((session, base));
             (bytes, url.clone(), url.clone())
         }
         (None, Some(path), _) | (None, None, Some(path)) => {
@@ -134,6 +157,22 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
             );
         }
     }
+    let mut ad_hoc = AdHoc::default();
+    if let Some(dir) = &args.ad_hoc {
+        ad_hoc.read_dir(&endpoint, dir)?;
+    }
+    if let Some((session, base)) = online {
+        if args.no_ad_hoc {
+            drop(session);
+        } else {
+            download_ad_hoc(args, &endpoint, session, &base, &mut ad_hoc)?;
+        }
+    }
+    for w in &ad_hoc.warnings {
+        eprintln!("warning: {w}");
+    }
+    ad_hoc.warnings.clear();
+    ad_hoc.apply(&mut endpoint);
     for w in acumatica_codegen::naming_warnings(&endpoint) {
         eprintln!("warning: {w}");
     }
@@ -152,6 +191,90 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
         out,
         elapsed: started.elapsed(),
     })
+}
+
+/// Downloads the `$adHocSchema` of every top-level entity of `endpoint` into `ad_hoc` (and into
+/// the `.adhoc` directory beside `--save-schema`). An answer that fails or cannot be read is a
+/// warning naming the entity: its custom fields and workflow actions are not typed.
+fn download_ad_hoc(
+    args: &GenerateArgs,
+    endpoint: &Endpoint,
+    session: download::Session,
+    base: &str,
+    ad_hoc: &mut AdHoc,
+) -> Result<()> {
+    let declared: Vec<String> = endpoint
+        .top_level()
+        .filter(|e| {
+            e.top_level
+                .as_ref()
+                .is_some_and(|t| t.operations.contains(&Operation::GetAdHocSchema))
+        })
+        .map(|e| e.name.clone())
+        .collect();
+    // A schema that declares no `$adHocSchema` path at all may still serve it.
+    let entities = if declared.is_empty() {
+        endpoint.top_level().map(|e| e.name.clone()).collect()
+    } else {
+        declared
+    };
+    let answers = download::ad_hoc_schemas(
+        session,
+        &args.login,
+        base,
+        &entities,
+        usize::from(args.sessions),
+    );
+    let mut saved = Vec::new();
+    for (name, answer) in answers {
+        let origin = format!("{name}/$adHocSchema");
+        match answer {
+            Ok(bytes) => match ad_hoc.read(endpoint, &name, &bytes, &origin) {
+                Ok(()) => saved.push((name, bytes)),
+                Err(e) => eprintln!(
+                    "warning: {e}; the custom fields and workflow actions of {name} are not typed"
+                ),
+            },
+            Err(why) => eprintln!(
+                "warning: GET {origin} {why}; the custom fields and workflow actions of {name} are not typed"
+            ),
+        }
+    }
+    if let Some(schema) = &args.save_schema {
+        let dir = schema.with_extension("adhoc");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let keep: Vec<String> = saved.iter().map(|(n, _)| ad_hoc_file_name(n)).collect();
+        for (name, bytes) in &saved {
+            write_atomically(&dir.join(ad_hoc_file_name(name)), bytes)?;
+        }
+        // Answers of an earlier download that this one did not get would be read as current.
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let path = entry?.path();
+            let stale = path.extension().is_some_and(|e| e == "json")
+                && path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !keep.iter().any(|k| k == n));
+            if stale {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so that `path` is never half
+/// written.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 /// What [`execute`] did.

@@ -139,3 +139,37 @@ fn a_directory_of_the_users_files_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not an endpoint XML document"), "{stderr}");
 }
+
+/// The password comes from ACUMATICA_PASSWORD and shows nowhere: not in `--help` (which shows
+/// no environment value at all), not in the `Debug` of the parsed flags.
+#[test]
+fn the_password_shows_nowhere() {
+    let secret = "hunter2-PASSWORD-1f3a";
+    let out = Command::new(env!("CARGO_BIN_EXE_acumatica-codegen"))
+        .arg("--help")
+        .env("ACUMATICA_PASSWORD", secret)
+        .env("ACUMATICA_USERNAME", "someone-7c1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = ok(&out);
+    assert!(stdout.contains("--username"), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains(secret) && !text.contains("someone-7c1"),
+            "{text}"
+        );
+    }
+    let args = acumatica_codegen_cli::GenerateArgs {
+        login: acumatica_codegen_cli::download::Login {
+            username: Some("admin".into()),
+            password: Some(secret.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let debug = format!("{args:?}");
+    assert!(
+        debug.contains("admin") && !debug.contains(secret),
+        "{debug}"
+    );
+}

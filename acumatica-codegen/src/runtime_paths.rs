@@ -104,6 +104,26 @@ impl Rt {
         quote!(#r::error::Result)
     }
 
+    pub(crate) fn custom_key(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::CustomKey)
+    }
+
+    pub(crate) fn custom_fields(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::CustomFields)
+    }
+
+    pub(crate) fn custom_parameters(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::CustomParameters)
+    }
+
+    pub(crate) fn put_custom(&self) -> TokenStream {
+        let r = &self.root;
+        quote!(#r::entity::put_custom)
+    }
+
     pub(crate) fn no_parameters(&self) -> TokenStream {
         let r = &self.root;
         quote!(#r::service::NoParameters)
@@ -150,6 +170,7 @@ pub const SERVICE_METHODS: &[&str] = &[
     "delete_by_keys",
     "invoke_action",
     "invoke_custom_action",
+    "invoke_workflow_action",
     "put_file",
     "put_file_stream",
     "get_files",

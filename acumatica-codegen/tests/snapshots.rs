@@ -43,9 +43,18 @@ fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
 /// Compares every generated file with its snapshot, and the snapshot directory with the set of
 /// generated files (a file the generator no longer writes is stale).
 fn snapshot(stem: &str) {
-    let files = generate_fixture(stem);
-    let dir = crate_dir().join("tests/output/src").join(stem);
-    for f in &files {
+    let warnings: String = read_fixture(stem)
+        .warnings
+        .iter()
+        .map(|w| format!("{w}\n"))
+        .collect();
+    snapshot_files(stem, &generate_fixture(stem), &warnings);
+}
+
+/// Compares `files` with the snapshot module `name` and `warnings` with `name.warnings.txt`.
+fn snapshot_files(name: &str, files: &[GeneratedFile], warnings: &str) {
+    let dir = crate_dir().join("tests/output/src").join(name);
+    for f in files {
         let path = dir.join(&f.path);
         if overwrite() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -61,18 +70,12 @@ fn snapshot(stem: &str) {
     } else {
         assert!(
             stale.is_empty(),
-            "{stem}: snapshot files the generator no longer writes (run with EXPECTORATE=overwrite): {stale:?}"
+            "{name}: snapshot files the generator no longer writes (run with EXPECTORATE=overwrite): {stale:?}"
         );
     }
-
-    let warnings: String = read_fixture(stem)
-        .warnings
-        .iter()
-        .map(|w| format!("{w}\n"))
-        .collect();
     expectorate::assert_contents(
-        crate_dir().join(format!("tests/output/{stem}.warnings.txt")),
-        &warnings,
+        crate_dir().join(format!("tests/output/{name}.warnings.txt")),
+        warnings,
     );
 }
 
@@ -509,4 +512,84 @@ fn write_reordered(v: &serde_json::Value, out: &mut String, reverse_array: bool)
         }
         leaf => out.push_str(&leaf.to_string()),
     }
+}
+
+/// The tenant's `$adHocSchema` answers (`fixtures/tiny_openapi3.adhoc/`) add typed custom
+/// fields (top level, linked and detail entities, every kind, names that collide) and workflow
+/// actions; what cannot be typed safely (hostile names, unknown kinds, an action the schema
+/// declares, an entity the schema lacks) is a warning naming the place. The snapshot crate
+/// compiles the result with `#![deny(warnings)]`.
+#[test]
+fn tiny_openapi3_adhoc() {
+    let (files, warnings) = common::generate_fixture_with_ad_hoc("tiny_openapi3");
+    snapshot_files("tiny_openapi3_adhoc", &files, &warnings);
+    for expected in [
+        "Customer.json#/custom/CurrentCustomer/UsrBirthday: \"CustomDateOnlyField\" is not a custom field type",
+        "Customer.json#/custom/CurrentCustomer/UsrMystery: \"CustomFooField\" is not a custom field type",
+        "Customer.json#/custom/CurrentCustomer/Usr\"; fn evil() {} \": the field name",
+        "Customer.json#/custom/Evil~1View: the view name \"Evil/View\" is not an identifier",
+        "Customer.json#/custom/CurrentCustomer/UsrNoType: a custom field without a `type` string",
+        "Customer.json#/_workflowActions/2/ChangeID: `ChangeID` is an action of the schema already",
+        "Customer.json#/_workflowActions/3/Evil\"Action: the action name",
+        "Customer.json#/_workflowActions/4/archive: `archive` is listed twice",
+        "Nowhere.json: \"Nowhere\" is not a top-level entity",
+    ] {
+        assert!(
+            warnings.contains(expected),
+            "no warning {expected:?} in:\n{warnings}"
+        );
+    }
+    let customer = file(&files, "entities/customer.rs");
+    for expected in [
+        "pub const USR_LOYALTY_TIER: ::acumatica_sdk::entity::CustomKey<",
+        "CustomKey::new(\"CurrentCustomer\", \"UsrLoyaltyTier\")",
+        "CustomKey::new(\"Document\", \"AttributeINDUSTRY\")",
+        // Two views with a `UsrNote`: each gets its view in the name.
+        "pub const CURRENT_CUSTOMER_USR_NOTE:",
+        "pub const DOCUMENT_USR_NOTE:",
+        // A custom `CustomerID` beside the contract's `customer_id` takes another name.
+        "pub fn customer_id_2(",
+        "CustomPath::at(&self.0, Customer::CUSTOMER_ID_2)",
+        "pub struct CustomerChangeLoyaltyTierParameters",
+    ] {
+        assert!(
+            customer.contains(expected),
+            "{expected:?} not in:\n{customer}"
+        );
+    }
+    assert!(!customer.contains("evil"), "{customer}");
+    let service = file(&files, "services/customer.rs");
+    for expected in [
+        "pub async fn change_loyalty_tier(",
+        "pub fn change_loyalty_tier_batch(",
+        "pub async fn archive(",
+        "pub fn archive_batch(",
+    ] {
+        assert!(
+            service.contains(expected),
+            "{expected:?} not in:\n{service}"
+        );
+    }
+}
+
+/// Empty `$adHocSchema` answers (a tenant without customizations) change nothing: the output is
+/// byte for byte the schema's alone.
+#[test]
+fn empty_ad_hoc_answers_change_nothing() {
+    let mut endpoint = read_fixture("tiny_openapi3");
+    let mut ad_hoc = acumatica_codegen::load::ad_hoc::AdHoc::default();
+    for entity in ["Customer", "Hostile", "Collisions"] {
+        ad_hoc
+            .read(
+                &endpoint,
+                entity,
+                br#"{"custom":{},"_workflowActions":[]}"#,
+                entity,
+            )
+            .unwrap();
+    }
+    assert!(ad_hoc.warnings.is_empty(), "{:?}", ad_hoc.warnings);
+    ad_hoc.apply(&mut endpoint);
+    let with = generate(&endpoint, &settings("tiny_openapi3")).unwrap();
+    assert_eq!(with, generate_fixture("tiny_openapi3"));
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::batch::BatchCall;
 use crate::client::AcumaticaClient;
-use crate::entity::{CustomFields, FileLink, TopLevelEntity};
+use crate::entity::{CustomFields, CustomParameters, FileLink, TopLevelEntity};
 use crate::error::{Error, Result};
 use crate::http::{Body, CallKind, RawResponse, RequestSpec, decode_json};
 use crate::query::QueryOptions;
@@ -476,6 +476,19 @@ impl<E: TopLevelEntity> EntityService<E> {
             custom: CustomFields,
         }
         self.invoke_action_batch(action, entity, Some(&Custom { custom }))
+    }
+
+    /// A workflow action with typed custom parameters (generated from the tenant's
+    /// `_workflowActions`): `POST /{Entity}/{action}` with the set parameters in
+    /// `parameters.custom`. Generated services call this; [`invoke_custom_action_batch`]
+    /// (Self::invoke_custom_action_batch) takes the parameters untyped.
+    pub fn invoke_workflow_action_batch<P: CustomParameters>(
+        &self,
+        action: &str,
+        entity: &E,
+        parameters: &P,
+    ) -> BatchCall<()> {
+        self.invoke_custom_action_batch(action, entity, parameters.custom_fields())
     }
 
     /// Attaches a file to `record` (`PUT` on its `files:put` link; for a record without links,

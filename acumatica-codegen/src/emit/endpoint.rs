@@ -90,10 +90,15 @@ pub(crate) fn entities_index(cx: &Cx<'_>) -> Result<TokenStream> {
         let m = ident(&en.module)?;
         let mut exported = vec![ident(&en.ty)?, ident(&en.fields_ty)?];
         if let Some(sn) = cx.names.services.get(name) {
-            for an in sn.actions.values() {
-                if let Some(p) = &an.params_ty {
-                    exported.push(ident(p)?);
-                }
+            let workflow = sn.workflow.values().map(|w| &w.params_ty);
+            for p in sn
+                .actions
+                .values()
+                .map(|a| &a.params_ty)
+                .chain(workflow)
+                .flatten()
+            {
+                exported.push(ident(p)?);
             }
         }
         let cfg = cx.entity_cfg(name);

@@ -60,7 +60,8 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
             )?);
         }
     }
-    Ok(quote! { #main #top #field_paths #params })
+    let custom = super::custom::entity_items(cx, e)?;
+    Ok(quote! { #main #top #field_paths #params #custom })
 }
 
 /// A struct of fields with its `Entity` impl (the list of its fields) and the one-line impls

@@ -59,6 +59,7 @@ pub(crate) fn field_set(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
         let d = doc(&text);
         methods.push(quote! { #d pub fn #m(&self) -> #ret { #body } });
     }
+    methods.extend(super::custom::field_path_methods(cx, e)?);
     // Field names such as `FromWarehouseID` read like conversions to clippy, and `Clone` or `New`
     // like the standard methods; the names are the schema's.
     let std_like = e

@@ -3,6 +3,7 @@
 //! Generated code states facts (types, wire names, keys, actions) and calls the runtime for
 //! everything else, through the paths in [`runtime_paths`](crate::runtime_paths).
 
+mod custom;
 mod docs;
 mod endpoint;
 mod entity;

@@ -22,6 +22,28 @@ pub(crate) struct EntityNames {
     pub(crate) fields: BTreeMap<String, String>,
     /// Linked fields that must be boxed because they close a cycle of linked entities.
     pub(crate) boxed: BTreeSet<String>,
+    /// Custom fields (view, field) → their field-path method and key constant.
+    pub(crate) custom: BTreeMap<(String, String), CustomNames>,
+}
+
+/// Identifiers of one custom field.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomNames {
+    /// The method of the entity's field paths (`usr_loyalty_tier`).
+    pub(crate) method: String,
+    /// The key constant of the entity (`USR_LOYALTY_TIER`).
+    pub(crate) constant: String,
+}
+
+/// Identifiers of one workflow action.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkflowNames {
+    /// The method (`change_loyalty_tier`); its twin is `<method>_batch`.
+    pub(crate) method: String,
+    /// The parameters struct, when the action has parameters.
+    pub(crate) params_ty: Option<String>,
+    /// Parameter (view, field) → field identifier of the parameters struct.
+    pub(crate) params: BTreeMap<(String, String), String>,
 }
 
 /// Identifiers of one top-level entity's service.
@@ -35,6 +57,8 @@ pub(crate) struct ServiceNames {
     pub(crate) accessor: String,
     /// Action name → (method, parameters type if the action has parameters).
     pub(crate) actions: BTreeMap<String, ActionNames>,
+    /// Workflow action name → its identifiers.
+    pub(crate) workflow: BTreeMap<String, WorkflowNames>,
 }
 
 /// Identifiers of one action.
@@ -144,6 +168,7 @@ impl Names {
                     module,
                     fields: BTreeMap::new(),
                     boxed: BTreeSet::new(),
+                    custom: BTreeMap::new(),
                 },
             );
         }
@@ -225,18 +250,58 @@ impl Names {
             }
             services.insert(
                 entity.name.clone(),
-                ServiceNames {
-                    ty,
-                    module,
-                    accessor,
-                    actions,
-                },
+                (
+                    methods,
+                    ServiceNames {
+                        ty,
+                        module,
+                        accessor,
+                        actions,
+                        workflow: BTreeMap::new(),
+                    },
+                ),
             );
         }
         let endpoint_trait = types.claim(&format!(
             "{}Endpoint",
             heck::ToUpperCamelCase::to_upper_camel_case(type_ident(&endpoint.name).as_str())
         ));
+        // What the tenant's `$adHocSchema` adds claims its names last, so that every name the
+        // schema alone makes stays the same with or without it.
+        for (name, names) in entities.iter_mut() {
+            let entity = &endpoint.entities[name];
+            names.custom = custom_idents(entity.custom_fields.keys(), names.fields.values());
+        }
+        for (name, (methods, service)) in services.iter_mut() {
+            let entity = &endpoint.entities[name];
+            let owner = &entities[name].ty;
+            for action in entity.workflow_actions() {
+                let method = claim_with_twin(methods, &snake_ident(&action.name));
+                let params_ty = (!action.parameters.is_empty()).then(|| {
+                    types.claim(&derived(
+                        &format!(
+                            "{}{}",
+                            owner.trim_end_matches('_'),
+                            type_ident(&action.name)
+                        ),
+                        "Parameters",
+                    ))
+                });
+                let params = custom_idents(action.parameters.keys(), std::iter::empty())
+                    .into_iter()
+                    .map(|(k, n)| (k, n.method))
+                    .collect();
+                service.workflow.insert(
+                    action.name.clone(),
+                    WorkflowNames {
+                        method,
+                        params_ty,
+                        params,
+                    },
+                );
+            }
+        }
+        let services = services.into_iter().map(|(k, (_, s))| (k, s)).collect();
         Names {
             entities,
             services,
@@ -288,6 +353,36 @@ fn field_idents<'a>(
                 p,
             );
             (w.clone(), id)
+        })
+        .collect()
+}
+
+/// Method and constant names of custom fields (view, field): the field's own name in snake case
+/// (`usr_loyalty_tier`), or with its view in front when two views have a field of that name;
+/// never one of `taken` (the contract fields' identifiers) nor the field-path trait's methods.
+fn custom_idents<'a>(
+    keys: impl Iterator<Item = &'a (String, String)>,
+    taken: impl Iterator<Item = &'a String>,
+) -> BTreeMap<(String, String), CustomNames> {
+    let keys: Vec<&(String, String)> = keys.collect();
+    let mut methods = Scope::with_reserved(["meta", "at", "path"]);
+    for t in taken {
+        methods.claim(t);
+    }
+    // Associated constants of the entity traits, which an inherent constant would shadow.
+    let mut constants = Scope::with_reserved(["NAME", "KEYS", "ENDPOINT"]);
+    let shared = |field: &str| keys.iter().filter(|(_, f)| f == field).count() > 1;
+    keys.iter()
+        .map(|key| {
+            let (view, field) = (&key.0, &key.1);
+            let base = if shared(field) {
+                snake_ident(&format!("{view}_{field}"))
+            } else {
+                snake_ident(field)
+            };
+            let method = methods.claim(&base);
+            let constant = constants.claim(&method.trim_end_matches('_').to_ascii_uppercase());
+            ((*key).clone(), CustomNames { method, constant })
         })
         .collect()
 }

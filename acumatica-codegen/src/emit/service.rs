@@ -84,6 +84,7 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
             }
         });
     }
+    methods.extend(super::custom::workflow_methods(cx, e)?);
     let new_doc = doc(&format!(
         "The service on `client`; usually reached as `client.{}()`.",
         sn.accessor

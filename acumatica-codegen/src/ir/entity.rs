@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Operation};
+use super::{Action, CustomFields, Operation, WorkflowAction};
 
 /// An entity schema: a top-level entity, a detail line or a linked entity (one schema can be
 /// several of these at once: `Contact` is top-level and also linked from `Customer`).
@@ -23,6 +23,8 @@ pub struct Entity {
     pub screen_id: Option<String>,
     /// Free text from the schema's `description`.
     pub description: Option<String>,
+    /// Fields outside the contract, from the tenant's `$adHocSchema` (empty without one).
+    pub custom_fields: CustomFields,
 }
 
 /// What only top-level entities have.
@@ -36,6 +38,8 @@ pub struct TopLevel {
     pub custom_actions: bool,
     /// Key fields in URL order, where known.
     pub keys: Option<Keys>,
+    /// Workflow actions from the tenant's `$adHocSchema`, by action name (empty without one).
+    pub workflow_actions: BTreeMap<String, WorkflowAction>,
 }
 
 /// The key fields of a top-level entity, in the order they appear in a key URL.
@@ -70,6 +74,13 @@ impl Entity {
     /// Actions of a top-level entity (empty for other entities).
     pub fn actions(&self) -> impl Iterator<Item = &Action> {
         self.top_level.iter().flat_map(|t| t.actions.values())
+    }
+
+    /// Workflow actions of a top-level entity, from its `$adHocSchema`.
+    pub fn workflow_actions(&self) -> impl Iterator<Item = &WorkflowAction> {
+        self.top_level
+            .iter()
+            .flat_map(|t| t.workflow_actions.values())
     }
 }
 

@@ -5,11 +5,13 @@
 //! generated code, never depends on the order of the schema document.
 
 mod action;
+mod custom;
 mod entity;
 
 use std::collections::BTreeMap;
 
 pub use action::{Action, Operation};
+pub use custom::{CustomField, CustomFields, WorkflowAction, custom_type_name};
 pub use entity::{Entity, Field, FieldKind, KeySource, Keys, Mapping, TopLevel, ValueKind};
 
 /// The format a schema was read from.

@@ -2,8 +2,10 @@
 //!
 //! Both formats describe the same things in slightly different places; [`format`] hides the
 //! difference, [`paths`] reads the operations and actions, [`schemas`] the entities, [`keys`]
-//! knows the key fields that schemas do not carry, and [`xml`] adds what the endpoint XML knows.
+//! knows the key fields that schemas do not carry, [`xml`] adds what the endpoint XML knows, and
+//! [`ad_hoc`] what a tenant's `$adHocSchema` answers add: custom fields and workflow actions.
 
+pub mod ad_hoc;
 mod format;
 mod keys;
 mod node;

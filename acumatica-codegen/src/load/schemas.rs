@@ -87,6 +87,7 @@ pub(crate) fn read(
                 title,
                 screen_id,
                 description: node.opt_str("description")?.map(str::to_owned),
+                custom_fields: BTreeMap::new(),
             },
         );
     }

@@ -50,6 +50,25 @@ pub fn settings(stem: &str) -> Settings {
     }
 }
 
+/// Generates a fixture with the saved `$adHocSchema` answers in `fixtures/<stem>.adhoc/`; also
+/// returns every warning (the schema's and the answers'), one per line, with the directory as
+/// the answers' origin so that the text is the same on every machine.
+pub fn generate_fixture_with_ad_hoc(stem: &str) -> (Vec<GeneratedFile>, String) {
+    let mut endpoint = read_fixture(stem);
+    let dir = fixture_path(&format!("{stem}.adhoc"));
+    let mut ad_hoc = acumatica_codegen::load::ad_hoc::AdHoc::default();
+    ad_hoc.read_dir(&endpoint, &dir).unwrap();
+    let prefix = format!("{}/", dir.display());
+    ad_hoc.apply(&mut endpoint);
+    let warnings = endpoint
+        .warnings
+        .iter()
+        .map(|w| format!("{}\n", w.to_string().replace(&prefix, "")))
+        .collect();
+    let files = generate(&endpoint, &settings(stem)).unwrap_or_else(|e| panic!("{stem}: {e}"));
+    (files, warnings)
+}
+
 pub fn generate_fixture(stem: &str) -> Vec<GeneratedFile> {
     generate(&read_fixture(stem), &settings(stem)).unwrap_or_else(|e| panic!("{stem}: {e}"))
 }

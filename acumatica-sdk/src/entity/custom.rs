@@ -96,6 +96,27 @@ macro_rules! kinds {
             }
         }
 
+        $(
+            impl CustomValue for $t {
+                const TYPE_NAME: &'static str = $name;
+                fn wrap(value: Value<Self>) -> CustomField {
+                    CustomField::$variant(value)
+                }
+                fn unwrap(field: &CustomField) -> Option<&Value<Self>> {
+                    match field {
+                        CustomField::$variant(v) => Some(v),
+                        _ => None,
+                    }
+                }
+                fn unwrap_mut(field: &mut CustomField) -> Option<&mut Value<Self>> {
+                    match field {
+                        CustomField::$variant(v) => Some(v),
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
         impl Serialize for CustomField {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut map = s.serialize_map(None)?;
@@ -125,6 +146,43 @@ kinds! {
     Byte(u8) = "CustomByteField", byte;
     Double(f64) = "CustomDoubleField", double;
     Guid(Uuid) = "CustomGuidField", guid;
+}
+
+/// A Rust type that a custom field of one kind holds: `String` for `CustomStringField`,
+/// `Decimal` for `CustomDecimalField`, and so on. Typed custom fields
+/// ([`CustomKey`](super::CustomKey)) and typed workflow parameters are built on it.
+pub trait CustomValue: Sized + Clone + Send + Sync + 'static {
+    /// The `type` discriminator (`CustomStringField`).
+    const TYPE_NAME: &'static str;
+    /// The custom field holding `value`.
+    fn wrap(value: Value<Self>) -> CustomField;
+    /// The value of a custom field of this kind; `None` for another kind.
+    fn unwrap(field: &CustomField) -> Option<&Value<Self>>;
+    /// The value of a custom field of this kind, mutably; `None` for another kind.
+    fn unwrap_mut(field: &mut CustomField) -> Option<&mut Value<Self>>;
+}
+
+/// Puts `value` into `out` at `view.field` when it is `Some`: how typed workflow parameters
+/// become `parameters.custom` (generated code calls this).
+#[doc(hidden)]
+pub fn put_custom<T: CustomValue>(
+    out: &mut CustomFields,
+    view: &str,
+    field: &str,
+    value: &Option<T>,
+) {
+    if let Some(v) = value {
+        out.entry(view.to_owned())
+            .or_default()
+            .insert(field.to_owned(), T::wrap(Value::new(v.clone())));
+    }
+}
+
+/// Typed custom parameters of a workflow action (generated from the tenant's
+/// `_workflowActions`), sent as `parameters.custom`.
+pub trait CustomParameters: fmt::Debug + Send + Sync {
+    /// The `custom` block: only the parameters that are set.
+    fn custom_fields(&self) -> CustomFields;
 }
 
 impl<'de> Deserialize<'de> for CustomField {

@@ -5,6 +5,7 @@
 //! — wire encoding, paths, requests — lives here and in the other runtime modules.
 
 mod custom;
+mod custom_key;
 mod meta;
 #[doc(hidden)]
 pub mod wire;
@@ -15,7 +16,8 @@ use std::fmt::Debug;
 use serde::Serialize;
 use serde::de::{DeserializeOwned, MapAccess};
 
-pub use custom::{CustomField, CustomFields};
+pub use custom::{CustomField, CustomFields, CustomParameters, CustomValue, put_custom};
+pub use custom_key::CustomKey;
 pub use meta::{EntityMeta, FileLink, Links};
 pub use wire::{FieldValue, FieldVisitor};
 

@@ -18,10 +18,14 @@
 //! );
 //! ```
 
+mod custom;
 mod fields;
 mod filter;
 mod options;
 
-pub use fields::{Any, Detail, Field, FieldSet, FilterValue, Path, custom_field, field};
+pub use custom::{CustomFilterKind, CustomPath, CustomRef};
+pub use fields::{
+    Any, CustomKind, Detail, Field, FieldSet, FilterValue, Path, custom_field, field,
+};
 pub use filter::{CompareOp, Filter, Literal};
 pub use options::{Expandable, QueryOptions, Selectable};

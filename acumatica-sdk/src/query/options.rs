@@ -1,5 +1,6 @@
 //! [`QueryOptions`]: the query string of a contract-based API request.
 
+use super::custom::CustomRef;
 use super::fields::{Detail, Field, FieldSet, Path};
 use super::filter::Filter;
 use crate::error::{Error, Result};
@@ -47,17 +48,7 @@ impl QueryOptions {
     /// Adds a linked or detail entity to `$expand`, with every level above it (Acumatica needs
     /// `MainContact,MainContact/Address` for the address).
     pub fn expand(mut self, entity: impl Expandable) -> Self {
-        let path = entity.expand_path();
-        let mut prefix = String::new();
-        for segment in path.split('/') {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(segment);
-            if !self.expand.contains(&prefix) {
-                self.expand.push(prefix.clone());
-            }
-        }
+        self.expand_with_parents(&entity.expand_path());
         self.check(|s| &s.expand, "$expand");
         self
     }
@@ -70,10 +61,37 @@ impl QueryOptions {
         self
     }
 
-    /// Adds a field outside the contract to `$custom` (`ItemSettings.UsrRepairItemType`,
+    /// Adds a field outside the contract to `$custom`: a typed path generated from the tenant's
+    /// `$adHocSchema` (`Customer::fields().usr_loyalty_tier()`; for a linked or detail entity
+    /// its entity is expanded too), or text (`ItemSettings.UsrRepairItemType`,
     /// `Details/Transactions.UsrX`, `Document.AttributeCOLOR`).
-    pub fn custom(mut self, field: impl Into<String>) -> Self {
-        let field = field.into();
+    ///
+    /// ```
+    /// use acumatica_sdk::default::{SalesOrder, SalesOrderDetail};
+    /// use acumatica_sdk::entity::CustomKey;
+    /// use acumatica_sdk::query::{CustomPath, FieldSet, QueryOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // What the generator emits for a decimal on sales-order lines.
+    /// const USR_UNIT_WEIGHT: CustomKey<SalesOrderDetail, Decimal> =
+    ///     CustomKey::new("Transactions", "UsrUnitWeight");
+    /// let line_weight = CustomPath::at(SalesOrder::fields().details().fields().path(), USR_UNIT_WEIGHT);
+    /// let q = QueryOptions::new().custom(&line_weight).custom("Document.UsrExternalRef");
+    /// assert_eq!(
+    ///     q.pairs().unwrap(),
+    ///     [("$expand", "Details".to_owned()),
+    ///      ("$custom", "Details/Transactions.UsrUnitWeight,Document.UsrExternalRef".to_owned())]
+    /// );
+    /// ```
+    pub fn custom(mut self, field: impl Into<CustomRef>) -> Self {
+        let CustomRef {
+            reference: field,
+            expand,
+        } = field.into();
+        if let Some(entity) = expand {
+            self.expand_with_parents(entity.as_str());
+            self.check(|s| &s.expand, "$expand");
+        }
         let ok = !field.is_empty()
             && field
                 .chars()
@@ -85,6 +103,20 @@ impl QueryOptions {
         }
         self.custom.push(field);
         self
+    }
+
+    /// Adds `path` to `$expand`, with every level above it.
+    fn expand_with_parents(&mut self, path: &str) {
+        let mut prefix = String::new();
+        for segment in path.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(segment);
+            if !self.expand.contains(&prefix) {
+                self.expand.push(prefix.clone());
+            }
+        }
     }
 
     /// `$top`: at most `n` records.
@@ -176,6 +208,13 @@ impl QueryOptions {
             }),
             None => Ok(()),
         }
+    }
+
+    /// The query parameters as they are sent (before URL encoding), in a fixed order:
+    /// `$filter`, `$select`, `$expand`, `$custom`, `$skip`, `$top`; an error if a path given as
+    /// text is malformed.
+    pub fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
+        self.to_pairs()
     }
 
     /// The query pairs, in a fixed order; an error if a path given as text is malformed.

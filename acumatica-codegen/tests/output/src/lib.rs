@@ -15,4 +15,6 @@ pub mod runtime_names;
 #[rustfmt::skip]
 pub mod tiny_openapi3;
 #[rustfmt::skip]
+pub mod tiny_openapi3_adhoc;
+#[rustfmt::skip]
 pub mod tiny_swagger2;

@@ -853,6 +853,48 @@ impl ClashService {
                 ::core::option::Option::None::<&::acumatica_sdk::service::NoParameters>,
             )
     }
+    /// Runs the `InvokeWorkflowAction` action on `entity` (POST /entity/RuntimeNames/24.200.001/Clash/InvokeWorkflowAction); only its key fields or ID are needed.
+    ///
+    /// Waits for a long-running action to finish (202, then polling its status).
+    pub async fn invoke_workflow_action_2(
+        &self,
+        entity: &super::super::entities::Clash,
+    ) -> ::acumatica_sdk::error::Result<()> {
+        self.0.execute(self.invoke_workflow_action_2_batch(entity)).await
+    }
+    /// The `InvokeWorkflowAction` action as a deferred call, for a batch; see [`Self::invoke_workflow_action_2`].
+    pub fn invoke_workflow_action_2_batch(
+        &self,
+        entity: &super::super::entities::Clash,
+    ) -> ::acumatica_sdk::batch::BatchCall<()> {
+        self.0
+            .invoke_action_batch(
+                "InvokeWorkflowAction",
+                entity,
+                ::core::option::Option::None::<&::acumatica_sdk::service::NoParameters>,
+            )
+    }
+    /// Runs the `InvokeWorkflowActionBatch` action on `entity` (POST /entity/RuntimeNames/24.200.001/Clash/InvokeWorkflowActionBatch); only its key fields or ID are needed.
+    ///
+    /// Waits for a long-running action to finish (202, then polling its status).
+    pub async fn invoke_workflow_action_batch_2(
+        &self,
+        entity: &super::super::entities::Clash,
+    ) -> ::acumatica_sdk::error::Result<()> {
+        self.0.execute(self.invoke_workflow_action_batch_2_batch(entity)).await
+    }
+    /// The `InvokeWorkflowActionBatch` action as a deferred call, for a batch; see [`Self::invoke_workflow_action_batch_2`].
+    pub fn invoke_workflow_action_batch_2_batch(
+        &self,
+        entity: &super::super::entities::Clash,
+    ) -> ::acumatica_sdk::batch::BatchCall<()> {
+        self.0
+            .invoke_action_batch(
+                "InvokeWorkflowActionBatch",
+                entity,
+                ::core::option::Option::None::<&::acumatica_sdk::service::NoParameters>,
+            )
+    }
     /// Runs the `New` action on `entity` (POST /entity/RuntimeNames/24.200.001/Clash/New); only its key fields or ID are needed.
     ///
     /// Waits for a long-running action to finish (202, then polling its status).
