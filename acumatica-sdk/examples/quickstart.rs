@@ -11,7 +11,16 @@
 
 use acumatica_emulator::{Config, Emulator};
 use acumatica_sdk::default::{Customer, DefaultEndpoint as _, Invoice, SalesOrder};
+use acumatica_sdk::entity::CustomKey;
 use acumatica_sdk::prelude::*;
+use acumatica_sdk::query::{CustomPath, Path};
+
+/// A custom field of this tenant (not in the endpoint schema). `acumatica-codegen --url`
+/// generates it from the tenant's `$adHocSchema` as `Customer::USR_LOYALTY_TIER`, with the
+/// field path `Customer::fields().usr_loyalty_tier()`; the SDK's built-in Default module is
+/// generated from the published schema alone, so here it is declared by hand.
+const USR_LOYALTY_TIER: CustomKey<Customer, String> =
+    CustomKey::new("CurrentCustomer", "UsrLoyaltyTier");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -92,7 +101,34 @@ async fn main() -> anyhow::Result<()> {
         customer.credit_limit
     );
 
-    // 6. Run an action (a long-running one is polled until it finishes).
+    // 6. A typed custom field: asked for with `$custom`, read, written, and filtered on with
+    //    `cf.String(...)`. The value kinds are checked at compile time.
+    let tier = CustomPath::at(&Path::root(), USR_LOYALTY_TIER);
+    let c002 = client
+        .customers()
+        .get_by_id_with("C002", QueryOptions::new().custom(&tier))
+        .await?;
+    println!(
+        "\nC002's loyalty tier (custom field CurrentCustomer.UsrLoyaltyTier): {}",
+        USR_LOYALTY_TIER.get(&c002).map_or("-", String::as_str)
+    );
+    let mut promote = Customer {
+        customer_id: "C002".into(),
+        ..Default::default()
+    };
+    USR_LOYALTY_TIER.set(&mut promote, "Gold");
+    client
+        .customers()
+        .put_entity(&promote, QueryOptions::new())
+        .await?;
+    let gold = client
+        .customers()
+        .get_list(QueryOptions::new().filter(tier.eq("Gold")).select(f.customer_id()))
+        .await?;
+    let ids: Vec<String> = gold.iter().map(|c| c.customer_id.to_string()).collect();
+    println!("gold customers after promoting C002: {}", ids.join(", "));
+
+    // 7. Run an action (a long-running one is polled until it finishes).
     let open = client
         .sales_orders()
         .get_list(
@@ -114,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     println!("after CancelSalesOrder it is {}", order.status);
 
-    // 7. A typed batch of three entity types, each call on its own session.
+    // 8. A typed batch of three entity types, each call on its own session.
     let (customer, order, invoices) = client
         .batch()
         .max_concurrent(3)
@@ -142,7 +178,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    // 8. Sign out; the emulator confirms nothing is left open.
+    // 9. Sign out; the emulator confirms nothing is left open.
     client.logout().await?;
     let m = emulator.metrics();
     println!(
