@@ -41,11 +41,14 @@
 //!
 //! | entity | keys | notes |
 //! |---|---|---|
-//! | `Customer` | `C001`, `C002`, … (`C{:03}`) | `MainContact` with `Address`, 1–3 `Contacts`, custom `CurrentCustomer.UsrLoyaltyTier` |
+//! | `Customer` | `C001`, `C002`, … (`C{:03}`) | `MainContact` with `Address`, 1–3 `Contacts`, custom `CurrentCustomer.UsrLoyaltyTier` (`Gold`, `Silver`, `Bronze` in turn) and `Document.AttributeINDUSTRY` |
 //! | `Vendor` | `V001`, … | `MainContact` with `Address` |
 //! | `StockItem` | `ITEM001`, … | prices, custom `ItemSettings.UsrRepairItemType` |
-//! | `SalesOrder` | `SO` / `000001`, … (`{:06}`) | 1–4 `Details` lines of seeded stock items; statuses Open, On Hold, Completed, Cancelled |
-//! | `Invoice` | `Invoice` / `INV000001`, … | 1–3 `Details` lines; the type also answers to its code `INV` |
+//! | `SalesOrder` | `SO` / `000001`, … (`{:06}`) | 1–4 `Details` lines of seeded stock items (custom `Transactions.UsrUnitWeight`); statuses Open, On Hold, Completed, Cancelled; custom `Document.UsrExternalRef` |
+//! | `Invoice` | `Invoice` / `INV000001`, … | 1–3 `Details` lines; the type also answers to its code `INV`; custom `Document.CuryBalanceWOTotal` |
+//!
+//! The custom fields, their seeded values and the workflow actions are [`Customizations`]:
+//! [`Customizations::builtin`] unless [`Config::customizations`] says otherwise.
 //!
 //! Decimals carry the database scale (`5000.0000`, quantities `2.000000`), date-times an explicit
 //! offset ([`Config::utc_offset_minutes`]). Numbers past 999 grow a digit (`C1000`). New records
@@ -67,7 +70,8 @@
 //! - `GET /emulator/metrics`: [`Metrics`] as JSON.
 //!
 //! Entity-specific behaviour (references checked on write, drop-downs, defaults, numbering,
-//! action effects, custom fields) is data in one module, `rules.rs`.
+//! the effects of schema actions) is data in one module, `rules.rs`; the tenant's custom fields
+//! and workflow actions are configurable data, [`Customizations`] (JSON: `--customizations`).
 //!
 //! # Knobs
 //!
@@ -76,7 +80,8 @@
 //! license pipeline ([`PipelineConfig`]), long-running actions ([`LongRunningConfig`]), fault
 //! rules ([`FaultRule`]), OAuth clients and token lifetimes, filter case sensitivity, the
 //! statuses of behaviours the protocol notes mark UNKNOWN, records archived at start
-//! ([`ArchiveRule`]), and an optional persistence file.
+//! ([`ArchiveRule`]), the tenant's custom fields and workflow actions ([`Customizations`]), and
+//! an optional persistence file.
 
 #![warn(missing_docs, unreachable_pub)]
 

@@ -222,6 +222,7 @@ fn help_documents_every_flag_and_its_default() {
         "--case-sensitive-filters",
         "--persist",
         "--archive",
+        "--customizations",
     ] {
         assert!(flags.contains(&flag), "{flag} missing from --help:\n{help}");
     }
@@ -314,4 +315,113 @@ async fn archive_rules_are_set_from_the_command_line() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ENTITY:FILTER"));
+}
+
+/// `--customizations FILE` replaces the built-in custom fields and workflow actions; a bad file
+/// stops the binary before it serves, with the place of the mistake.
+#[tokio::test]
+async fn customizations_are_read_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("customizations.json");
+    let custom = json!({
+        "fields": {
+            "Customer": {"CurrentCustomer": {
+                "UsrSegment": {"type": "String", "values": ["A", "B"]}
+            }},
+            "SalesOrderDetail": {"Transactions": {"UsrPallet": "Int"}}
+        },
+        "actions": {
+            "Customer": {"Promote": {
+                "parameters": {"FilterPreview": {"Segment": "String"}},
+                "set": {"CurrentCustomer.UsrSegment": {"parameter": "FilterPreview.Segment"}}
+            }}
+        }
+    });
+    std::fs::write(&file, serde_json::to_vec_pretty(&custom).unwrap()).unwrap();
+    let started = start_binary(&["--records", "3", "--customizations", file.to_str().unwrap()]);
+    let b = format!("{}/entity/Default/24.200.001", started.url);
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = c
+        .post(format!("{}/entity/auth/login", started.url))
+        .json(&json!({"name": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 204);
+    let get = |path: String| {
+        let c = c.clone();
+        async move {
+            let resp = c.get(path).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json::<Value>().await.unwrap()
+        }
+    };
+    let customer = get(format!("{b}/Customer/$adHocSchema")).await;
+    assert_eq!(
+        customer["custom"],
+        json!({"CurrentCustomer": {"UsrSegment": {"type": "CustomStringField", "value": null}}})
+    );
+    assert_eq!(
+        customer["_workflowActions"],
+        json!([{"Promote": {"parameters": {"custom": {
+            "FilterPreview": {"Segment": {"type": "CustomStringField", "value": null}}
+        }}}}])
+    );
+    let so = get(format!("{b}/SalesOrder/$adHocSchema")).await;
+    assert_eq!(so["custom"], json!({}));
+    assert_eq!(so["_workflowActions"], json!([]));
+    assert_eq!(
+        so["Details"][0]["custom"],
+        json!({"Transactions": {"UsrPallet": {"type": "CustomIntField", "value": null}}})
+    );
+    let c2 = get(format!(
+        "{b}/Customer/C002?$custom=CurrentCustomer.UsrSegment"
+    ))
+    .await;
+    assert_eq!(c2["custom"]["CurrentCustomer"]["UsrSegment"]["value"], "B");
+    let promoted = c
+        .post(format!("{b}/Customer/Promote"))
+        .json(&json!({
+            "entity": {"CustomerID": {"value": "C002"}},
+            "parameters": {"custom": {"FilterPreview": {"Segment": {"type": "CustomStringField", "value": "VIP"}}}}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(promoted.status(), 204);
+    let c2 = get(format!(
+        "{b}/Customer/C002?$custom=CurrentCustomer.UsrSegment"
+    ))
+    .await;
+    assert_eq!(
+        c2["custom"]["CurrentCustomer"]["UsrSegment"]["value"],
+        "VIP"
+    );
+
+    let refused = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+            .args(["--port", "0", "--customizations"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{text}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(r#"{"fields": {"Customer": {"CurrentCustomer": {"UsrSegment": "Strng"}}}}"#);
+    assert!(
+        err.contains("at fields.Customer.CurrentCustomer.UsrSegment: unknown type \"Strng\""),
+        "{err}"
+    );
+    assert!(err.contains("customizations.json"), "{err}");
+    let err = refused(r#"{"fields": {"SalesOrderLine": {"Transactions": {"UsrX": "Int"}}}}"#);
+    assert!(
+        err.contains("at fields.SalesOrderLine: no endpoint being served has an entity named"),
+        "{err}"
+    );
+    let err = refused("{\"fields\": ");
+    assert!(err.contains("at line 1, column"), "{err}");
 }
