@@ -1,44 +1,11 @@
 //! Client settings: where the tenant is, who signs in, and how patiently.
 
-use std::fmt;
 use std::time::Duration;
 
 use crate::entity::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::RetryPolicy;
-
-/// A secret string: never printed by `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    /// The secret itself; use it only to send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret::new(value)
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
+pub use crate::secret::Secret;
 
 /// Who signs in (cookie sessions: `POST /entity/auth/login`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -178,37 +145,6 @@ impl ClientConfig {
     pub(crate) fn site_prefix(&self) -> &str {
         self.base_url.path().trim_end_matches('/')
     }
-}
-
-/// Parses an instance URL, naming the setting in the error.
-pub(crate) fn parse_base_url(setting: &str, value: &str) -> Result<url::Url> {
-    let url = url::Url::parse(value.trim()).map_err(|e| Error::Config {
-        setting: setting.to_owned(),
-        // The text is not echoed: it may hold a password (`https://user:pass@...`).
-        message: format!("not a URL ({e})"),
-    })?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config {
-            setting: setting.to_owned(),
-            message: "the URL carries a user name or password (`user:pass@`); give the \
-                      credentials with `credentials(...)` or ACUMATICA_USERNAME / \
-                      ACUMATICA_PASSWORD, and the URL without them"
-                .to_owned(),
-        });
-    }
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config {
-            setting: setting.to_owned(),
-            message: format!("expected an http or https URL, not {:?}", url.scheme()),
-        });
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config {
-            setting: setting.to_owned(),
-            message: "the instance URL takes no query or fragment".to_owned(),
-        });
-    }
-    Ok(url)
 }
 
 /// `a.origin() == b.origin()`, without building the origins (which copies the host) for the

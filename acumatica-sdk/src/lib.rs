@@ -26,6 +26,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod base_url;
 pub mod batch;
 pub mod client;
 mod config;
@@ -36,6 +37,7 @@ pub mod oauth;
 pub mod odata;
 pub mod prelude;
 pub mod query;
+mod secret;
 mod segment;
 pub mod service;
 pub mod session;

@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::config::Secret;
-use crate::error::{Error, RequestInfo, Result};
-use crate::http::error_for;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::types::Uuid;
 
 /// OAuth client registration and grant.
@@ -142,7 +141,7 @@ impl Pkce {
         scope: &str,
         state: &str,
     ) -> Result<url::Url> {
-        let base = crate::config::parse_base_url("instance URL", instance)?;
+        let base = crate::base_url::parse_base_url("instance URL", instance)?;
         let mut url = base
             .join(&format!(
                 "{}/identity/connect/authorize",
@@ -197,14 +196,15 @@ impl Token {
     }
 }
 
+/// The answer of `/identity/connect/token`.
 #[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: String,
     #[serde(default)]
-    refresh_token: Option<String>,
+    pub(crate) refresh_token: Option<String>,
     /// A number in Acumatica's docs, a string in its C# client.
     #[serde(default)]
-    expires_in: Option<serde_json::Value>,
+    pub(crate) expires_in: Option<serde_json::Value>,
 }
 
 /// The form of the first token request.
@@ -242,66 +242,6 @@ pub(crate) fn refresh_form(config: &OAuthConfig, refresh: &Secret) -> Vec<(&'sta
         ("client_secret", config.client_secret.expose().to_owned()),
         ("refresh_token", refresh.expose().to_owned()),
     ]
-}
-
-/// Posts a token request to `/identity/connect/token`, retried like an idempotent request.
-pub(crate) async fn request_token(
-    shared: &crate::shared::Shared,
-    form: &[(&'static str, String)],
-    retries: &std::sync::atomic::AtomicU64,
-) -> Result<Token> {
-    let request = RequestInfo {
-        method: reqwest::Method::POST,
-        path: "/identity/connect/token".into(),
-    };
-    let url = shared.config.url("/identity/connect/token")?;
-    let started = Instant::now();
-    let mut attempts = crate::http::Attempts::new(shared, crate::http::CallKind::Idempotent);
-    let raw = loop {
-        let result = crate::http::exchange(
-            &shared.config,
-            shared.http.post(url.clone()).form(form),
-            request.clone(),
-            false,
-            crate::http::BodyLimit::Response,
-        )
-        .await;
-        match attempts.again(&result, retries) {
-            Some(wait) => tokio::time::sleep(wait).await,
-            None => break result?,
-        }
-    };
-    if !(200..300).contains(&raw.status) {
-        // OAuth errors are `{"error": "invalid_grant", ...}` with 400.
-        let err = error_for(&raw, true);
-        return Err(match err {
-            Error::Server {
-                status: 400,
-                message,
-                exception_type,
-                ..
-            } => Error::Authentication {
-                request,
-                status: 400,
-                message,
-                exception_type,
-            },
-            other => other,
-        });
-    }
-    let parsed: TokenResponse = crate::http::decode_json(&raw)?;
-    let lifetime = match parsed.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
-    .unwrap_or(3600);
-    Ok(Token {
-        access: Secret::new(parsed.access_token),
-        refresh: parsed.refresh_token.map(Secret::new),
-        expires_at: started + Duration::from_secs(lifetime),
-        lifetime: Duration::from_secs(lifetime),
-    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::config::{ClientConfig, Secret};
+use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::oauth::OAuthConfig;
+use crate::secret::Secret;
 
 /// What all sessions of a client share: the settings, the connection pool, the retry budget and
 /// the counters.

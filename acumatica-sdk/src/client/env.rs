@@ -69,7 +69,7 @@ pub(crate) fn builder_from_env(env: &ProcessEnv) -> Result<ClientBuilder> {
         "ACUMATICA_URL",
         "the instance URL, e.g. https://tenant.acumatica.com",
     )?;
-    crate::config::parse_base_url("ACUMATICA_URL", url)?;
+    crate::base_url::parse_base_url("ACUMATICA_URL", url)?;
     let username = env.require("ACUMATICA_USERNAME", "the user to sign in as")?;
     let password = env.require("ACUMATICA_PASSWORD", "the user's password")?;
     let mut creds = Credentials::new(username, password);

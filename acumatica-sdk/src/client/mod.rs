@@ -272,7 +272,7 @@ impl ClientBuilder {
             setting: "base_url".into(),
             message: "not set (the instance URL, e.g. https://tenant.acumatica.com)".into(),
         })?;
-        let base_url = crate::config::parse_base_url("base_url", &base)?;
+        let base_url = crate::base_url::parse_base_url("base_url", &base)?;
         let auth = self.auth.ok_or_else(|| Error::Config {
             setting: "credentials".into(),
             message: "not set (credentials or oauth)".into(),

@@ -33,6 +33,7 @@ mod pool;
 mod send;
 mod sign_in;
 mod sign_out;
+mod token;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

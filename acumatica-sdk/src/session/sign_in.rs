@@ -84,13 +84,16 @@ impl Session {
         let retries = &self.inner.retries;
         let token = match refresh {
             Some(r) => {
-                match oauth::request_token(shared, &oauth::refresh_form(cfg, &r), retries).await {
+                match super::token::request_token(shared, &oauth::refresh_form(cfg, &r), retries)
+                    .await
+                {
                     Ok(t) => t,
                     // An expired refresh chain: start over with the grant, if it can be used again.
                     Err(Error::Authentication { .. })
                         if matches!(cfg.grant, OAuthGrant::Password { .. }) =>
                     {
-                        oauth::request_token(shared, &oauth::initial_form(cfg), retries).await?
+                        super::token::request_token(shared, &oauth::initial_form(cfg), retries)
+                            .await?
                     }
                     Err(e) => return Err(e),
                 }
@@ -102,7 +105,7 @@ impl Session {
                         message: "the authorization code was already exchanged and no refresh token is left; obtain a new code".into(),
                     });
                 }
-                oauth::request_token(shared, &oauth::initial_form(cfg), retries).await?
+                super::token::request_token(shared, &oauth::initial_form(cfg), retries).await?
             }
         };
         shared.set_shared_refresh_token(cfg, token.refresh.clone());

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::{COOKIE, HeaderValue};
 
-use crate::config::Secret;
 use crate::error::{Error, RequestInfo, Result};
 use crate::http::{BodyLimit, backoff, error_for, exchange};
+use crate::secret::Secret;
 use crate::shared::{Counters, Shared};
 
 /// Attempts of one sign-out (over about 2 s of backoff), and the time limit of each. Generous:
