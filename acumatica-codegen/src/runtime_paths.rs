@@ -14,124 +14,134 @@ pub enum RuntimeCrate {
     InSdk,
     /// Generated into another crate that depends on `acumatica-sdk` (`::acumatica_sdk::...`).
     External,
+    /// The SDK's own endpoint in two crates, so that the entities compile without the HTTP
+    /// stack and in parallel with it: the files under `model/` (the entities, reaching the
+    /// value types at `::acumatica_model`) go into the crate named here, the files under
+    /// `runtime/` (the client accessor trait and the services, reaching the runtime as `crate`
+    /// and the entities through that crate) into `acumatica-sdk`.
+    Split {
+        /// The entities crate as Rust names it (`acumatica_default_entities`).
+        entities_crate: String,
+    },
 }
 
-/// Token paths to runtime items.
+/// Token paths to runtime items: the value types, entity traits and queries (the model), and
+/// the client, services and batches (the runtime). One crate holds both except in
+/// [`RuntimeCrate::Split`].
 #[derive(Debug, Clone)]
 pub(crate) struct Rt {
-    root: TokenStream,
+    model: TokenStream,
+    runtime: TokenStream,
 }
 
 impl Rt {
     pub(crate) fn new(krate: &RuntimeCrate) -> Self {
-        match krate {
-            RuntimeCrate::InSdk => Rt {
-                root: quote!(crate),
-            },
-            RuntimeCrate::External => Rt {
-                root: quote!(::acumatica_sdk),
-            },
-        }
+        let (model, runtime) = match krate {
+            RuntimeCrate::InSdk => (quote!(crate), quote!(crate)),
+            RuntimeCrate::External => (quote!(::acumatica_sdk), quote!(::acumatica_sdk)),
+            RuntimeCrate::Split { .. } => (quote!(::acumatica_model), quote!(crate)),
+        };
+        Rt { model, runtime }
     }
 
     pub(crate) fn serde(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::__private::serde)
     }
 
     pub(crate) fn schemars(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::__private::schemars)
     }
 
     pub(crate) fn value(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::types::Value)
     }
 
     pub(crate) fn raw_json(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::types::RawJson)
     }
 
     pub(crate) fn entity_meta(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::EntityMeta)
     }
 
     pub(crate) fn entity_trait(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::Entity)
     }
 
     pub(crate) fn top_level_trait(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::TopLevelEntity)
     }
 
     pub(crate) fn endpoint(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::Endpoint)
     }
 
     pub(crate) fn wire(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::wire)
     }
 
     pub(crate) fn query(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::query)
     }
 
     pub(crate) fn client(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.runtime;
         quote!(#r::AcumaticaClient)
     }
 
     pub(crate) fn entity_service(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.runtime;
         quote!(#r::service::EntityService)
     }
 
     pub(crate) fn batch_call(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.runtime;
         quote!(#r::batch::BatchCall)
     }
 
     pub(crate) fn result(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.runtime;
         quote!(#r::error::Result)
     }
 
     pub(crate) fn custom_key(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::CustomKey)
     }
 
     pub(crate) fn custom_fields(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::CustomFields)
     }
 
     pub(crate) fn custom_parameters(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::CustomParameters)
     }
 
     pub(crate) fn put_custom(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         quote!(#r::entity::put_custom)
     }
 
     pub(crate) fn no_parameters(&self) -> TokenStream {
-        let r = &self.root;
+        let r = &self.runtime;
         quote!(#r::service::NoParameters)
     }
 
     /// The Rust type of a value kind.
     pub(crate) fn value_type(&self, kind: ValueKind) -> TokenStream {
-        let r = &self.root;
+        let r = &self.model;
         match kind {
             ValueKind::String => quote!(::std::string::String),
             ValueKind::Decimal => quote!(#r::types::Decimal),

@@ -123,7 +123,11 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let gold = client
         .customers()
-        .get_list(QueryOptions::new().filter(tier.eq("Gold")).select(f.customer_id()))
+        .get_list(
+            QueryOptions::new()
+                .filter(tier.eq("Gold"))
+                .select(f.customer_id()),
+        )
         .await?;
     let ids: Vec<String> = gold.iter().map(|c| c.customer_id.to_string()).collect();
     println!("gold customers after promoting C002: {}", ids.join(", "));

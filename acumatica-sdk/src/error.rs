@@ -355,3 +355,9 @@ fn server_may_have_applied(request: &RequestInfo, status: u16) -> bool {
 
 /// Result with the SDK's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<acumatica_model::QueryError> for Error {
+    fn from(e: acumatica_model::QueryError) -> Self {
+        Error::InvalidQuery { message: e.message }
+    }
+}

@@ -30,21 +30,22 @@ mod base_url;
 pub mod batch;
 pub mod client;
 mod config;
-pub mod entity;
 pub mod error;
 mod http;
 pub mod oauth;
 pub mod odata;
 pub mod prelude;
-pub mod query;
 mod secret;
 mod segment;
 pub mod service;
 pub mod session;
 mod shared;
-pub mod types;
 
 mod generated;
+
+// The model half lives in `acumatica-model`, so that generated entities build without the HTTP
+// stack; its modules are the SDK's own, under the same paths.
+pub use acumatica_model::{entity, query, types};
 
 pub use client::{AcumaticaClient, ClientBuilder, ClientConfig, ClientStats, Credentials, Secret};
 pub use entity::{CustomField, Endpoint, Entity, EntityMeta, FileLink, Links, TopLevelEntity};

@@ -159,7 +159,7 @@ impl<E: TopLevelEntity> EntityService<E> {
         let mut spec = RequestSpec::new(method, format!("{}{suffix}", self.base), kind);
         if let Some(o) = options {
             spec.query = o.to_pairs()?;
-            spec.headers = o.headers();
+            spec.headers = option_headers(o);
         }
         Ok(spec)
     }
@@ -647,4 +647,22 @@ fn key_values<E: TopLevelEntity>(record: &E) -> Result<Vec<String>> {
             ))),
         })
         .collect()
+}
+
+/// The per-request headers of `options`: `PX-CbApiBusinessDate` and `PX-CbApiBranch`.
+fn option_headers(options: &QueryOptions) -> Vec<(HeaderName, HeaderValue)> {
+    let mut out = Vec::new();
+    if let Some(d) = options.business_date_value()
+        && let Ok(v) = HeaderValue::from_str(&d.format("%Y-%m-%d").to_string())
+    {
+        out.push((HeaderName::from_static("px-cbapibusinessdate"), v));
+    }
+    // `QueryOptions::branch` refuses a value a header cannot carry.
+    if let Some(v) = options
+        .branch_value()
+        .and_then(|b| HeaderValue::from_str(b).ok())
+    {
+        out.push((HeaderName::from_static("px-cbapibranch"), v));
+    }
+    out
 }

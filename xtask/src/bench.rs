@@ -5,6 +5,12 @@
 //! - `license`: fixed and adaptive lanes against an emulated license (issue #9,
 //!   `acumatica-sdk/benches/license.rs`).
 //! - `codegen`: generation time of the Default endpoint with a release build of the generator.
+//! - `emulator`: the emulator at scale (issue #12, `acumatica-emulator/benches/scale.rs`):
+//!   start-up time and peak memory of a release emulator seeded with `--records N`, requests/s
+//!   of reads by key, pages and filters, and the SDK's `get_list_stream` over every customer
+//!   (`acumatica-emulator/examples/stream_customers.rs` under `/usr/bin/time -v`). Arguments
+//!   after `emulator` go to the benchmark (`--records 100000,1000000 --secs 2 --stream N`;
+//!   `--emulator PATH` measures another build of the emulator).
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -15,9 +21,12 @@ use crate::generate::workspace_root;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Which benchmark: `batch`, `license` or `codegen`.
+    /// Which benchmark: `batch`, `license`, `codegen` or `emulator`.
     #[arg(default_value = "batch")]
     which: String,
+    /// Arguments of the benchmark (`emulator` only; see its `--help`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
 }
 
 fn cargo() -> Command {
@@ -81,7 +90,39 @@ pub(crate) fn run_bench(args: Args) -> Result<ExitCode> {
                 times[0], times[2]
             );
         }
-        other => bail!("unknown benchmark {other:?}: expected `batch`, `license` or `codegen`"),
+        "emulator" => {
+            // The emulator and the streaming client as release binaries, then the driver (a
+            // bench target without a harness) that starts them as child processes.
+            run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "acumatica-emulator",
+                "--bin",
+                "acumatica-emulator",
+                "--example",
+                "stream_customers",
+            ]))?;
+            let release = workspace_root().join("target/release");
+            run(cargo()
+                .args([
+                    "bench",
+                    "-p",
+                    "acumatica-emulator",
+                    "--bench",
+                    "scale",
+                    "--",
+                ])
+                .args(&args.rest)
+                .env("ACUMATICA_EMULATOR_BIN", release.join("acumatica-emulator"))
+                .env(
+                    "ACUMATICA_STREAM_CLIENT_BIN",
+                    release.join("examples/stream_customers"),
+                ))?;
+        }
+        other => bail!(
+            "unknown benchmark {other:?}: expected `batch`, `license`, `codegen` or `emulator`"
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,10 @@ use anyhow::{Context, Result, bail};
 const DEFAULT_SCHEMA: &str = "schemas/Default_24.200.001.json";
 const DEFAULT_XML: &str = "schemas/Default_24.200.001.endpoint.xml";
 const DEFAULT_OUT: &str = "acumatica-sdk/src/generated/default";
+/// Where the entities of the SDK's endpoint go: a crate of their own (see `RuntimeCrate::Split`).
+const ENTITIES_OUT: &str = "acumatica-default-entities/src/generated";
+const ENTITIES_CRATE: &str = "acumatica-default-entities";
+const ENTITIES_MANIFEST: &str = "acumatica-default-entities/Cargo.toml";
 
 pub(crate) fn run(mut args: GenerateArgs) -> Result<ExitCode> {
     let default_run = args.schema.is_none() && args.url.is_none() && args.out.is_none();
@@ -20,25 +24,79 @@ pub(crate) fn run(mut args: GenerateArgs) -> Result<ExitCode> {
         return acumatica_codegen_cli::run(&args);
     }
     let root = workspace_root();
-    // The SDK's own endpoint: every entity behind its feature, the runtime reached as `crate`.
+    // The SDK's own endpoint: every entity behind its feature; the entities in their own crate
+    // (`model/`), the services in the SDK (`runtime/`), which reaches the runtime as `crate`.
     args.entity_features = true;
     let plan = plan(&args, &sdk_defaults(&root))?;
-    let features = features_entries(&plan.endpoint);
-    let manifest = root.join(SDK_MANIFEST);
-    match execute(&plan, args.check)? {
-        Executed::Checked(mut differ) => {
-            if !manifest_is_current(&manifest, &features)? {
-                eprintln!("  {} (its entity features)", manifest.display());
-                differ.push(manifest);
-            }
-            if !differ.is_empty() {
-                eprintln!("run `cargo xtask generate` and commit the result");
-                return Ok(ExitCode::FAILURE);
-            }
+    let entity_features = features_entries(&plan.endpoint);
+    let sdk_features = forwarded_features(&plan.endpoint);
+    let manifests = [
+        (root.join(SDK_MANIFEST), sdk_features),
+        (root.join(ENTITIES_MANIFEST), entity_features),
+    ];
+    let mut differ = Vec::new();
+    for part in split(plan, &root) {
+        match execute(&part, args.check)? {
+            Executed::Checked(d) => differ.extend(d),
+            Executed::Written(_) => {}
         }
-        Executed::Written(_) => write_manifest(&manifest, &features)?,
+    }
+    for (manifest, block) in &manifests {
+        if args.check {
+            if !manifest_is_current(manifest, block)? {
+                eprintln!("  {} (its entity features)", manifest.display());
+                differ.push(manifest.clone());
+            }
+        } else {
+            write_manifest(manifest, block)?;
+        }
+    }
+    if !differ.is_empty() {
+        eprintln!("run `cargo xtask generate` and commit the result");
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The plan of the SDK's endpoint as two plans: `model/` into the entities crate, `runtime/`
+/// into the SDK, each with the folder taken off its paths.
+fn split(plan: acumatica_codegen_cli::Plan, root: &Path) -> [acumatica_codegen_cli::Plan; 2] {
+    let part = |prefix: &str, out: PathBuf| acumatica_codegen_cli::Plan {
+        endpoint: plan.endpoint.clone(),
+        files: plan
+            .files
+            .iter()
+            .filter_map(|f| {
+                let path = f.path.strip_prefix(prefix).ok()?;
+                Some(acumatica_codegen::GeneratedFile {
+                    path: path.to_owned(),
+                    contents: f.contents.clone(),
+                })
+            })
+            .collect(),
+        out,
+        elapsed: plan.elapsed,
+    };
+    [
+        part("model", root.join(ENTITIES_OUT)),
+        part("runtime", root.join(DEFAULT_OUT)),
+    ]
+}
+
+/// The SDK's entity features: the same names as the entities crate's, each turning on its
+/// namesake there (the SDK's services are gated by the same names).
+fn forwarded_features(endpoint: &acumatica_codegen::ir::Endpoint) -> String {
+    let features = acumatica_codegen::entity_features(endpoint);
+    let all = acumatica_codegen::ALL_ENTITIES_FEATURE;
+    let mut out = format!("{all} = [\n    \"{ENTITIES_CRATE}/{all}\",\n");
+    for f in &features {
+        out.push_str(&format!("    \"{f}\",\n"));
+    }
+    out.push_str("]\n");
+    for f in &features {
+        out.push_str(&format!("{f} = [\"{ENTITIES_CRATE}/{f}\"]\n"));
+    }
+    out
 }
 
 fn sdk_defaults(root: &Path) -> Defaults {
@@ -47,7 +105,9 @@ fn sdk_defaults(root: &Path) -> Defaults {
         endpoint_xml: Some(root.join(DEFAULT_XML)),
         out: Some(root.join(DEFAULT_OUT)),
         label: Some(DEFAULT_SCHEMA.to_owned()),
-        runtime: Some(RuntimeCrate::InSdk),
+        runtime: Some(RuntimeCrate::Split {
+            entities_crate: ENTITIES_CRATE.replace('-', "_"),
+        }),
     }
 }
 
@@ -109,13 +169,23 @@ mod tests {
             ..GenerateArgs::default()
         };
         let plan = plan(&args, &sdk_defaults(&root)).unwrap();
-        let differ =
-            acumatica_codegen::output::check_module(&root.join(DEFAULT_OUT), &plan.files).unwrap();
         assert!(
-            manifest_is_current(&root.join(SDK_MANIFEST), &features_entries(&plan.endpoint))
+            manifest_is_current(
+                &root.join(SDK_MANIFEST),
+                &forwarded_features(&plan.endpoint)
+            )
+            .unwrap()
+                && manifest_is_current(
+                    &root.join(ENTITIES_MANIFEST),
+                    &features_entries(&plan.endpoint)
+                )
                 .unwrap(),
-            "acumatica-sdk/Cargo.toml's entity features are stale (run `cargo xtask generate`)"
+            "the entity features of acumatica-sdk/Cargo.toml or acumatica-default-entities/Cargo.toml are stale (run `cargo xtask generate`)"
         );
+        let mut differ = Vec::new();
+        for part in split(plan, &root) {
+            differ.extend(acumatica_codegen::output::check_module(&part.out, &part.files).unwrap());
+        }
         assert!(
             differ.is_empty(),
             "stale generated files (run `cargo xtask generate`): {differ:?}"

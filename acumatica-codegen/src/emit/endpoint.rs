@@ -61,17 +61,32 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
     // stays on, and the user's own code keeps all of its warnings.
     let user_crate_allow = matches!(cx.settings.runtime, crate::RuntimeCrate::External)
         .then(|| quote!(#![allow(dead_code, unused_imports, unreachable_pub)]));
+    // Split in two crates, the entities and `ENDPOINT` come from the entities crate.
+    let (entities_mod, endpoint_const) = match &cx.settings.runtime {
+        crate::RuntimeCrate::Split { entities_crate } => {
+            let krate = ident(entities_crate)?;
+            (
+                quote!(pub use ::#krate::entities;),
+                quote!(pub use ::#krate::ENDPOINT;),
+            )
+        }
+        _ => (
+            quote!(
+                pub mod entities;
+            ),
+            quote!(#ep_doc pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);),
+        ),
+    };
     Ok(quote! {
         #user_crate_allow
 
-        pub mod entities;
+        #entities_mod
         pub mod services;
 
         #entities_use
         #services_use
 
-        #ep_doc
-        pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);
+        #endpoint_const
 
         #trait_doc
         pub trait #tr {
@@ -81,6 +96,30 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
         impl #tr for #client {
             #(#impls)*
         }
+    })
+}
+
+/// The root of the entities crate of [`RuntimeCrate::Split`](crate::RuntimeCrate::Split): the
+/// entities and `ENDPOINT`, nothing that needs the HTTP stack.
+pub(crate) fn model_root(cx: &Cx<'_>) -> Result<TokenStream> {
+    let endpoint = cx.rt.endpoint();
+    let (name, version) = (&cx.endpoint.name, &cx.endpoint.version);
+    let ep_doc = doc(&format!(
+        "The endpoint these types were generated from: `{name}/{version}`."
+    ));
+    let reexport_allow = cx
+        .settings
+        .entity_features
+        .then(|| quote!(#[allow(unused_imports, unreachable_pub)]));
+    let entities_use = (!cx.endpoint.entities.is_empty())
+        .then(|| quote!(#reexport_allow pub use self::entities::*;));
+    Ok(quote! {
+        pub mod entities;
+
+        #entities_use
+
+        #ep_doc
+        pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);
     })
 }
 

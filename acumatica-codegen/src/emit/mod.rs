@@ -205,31 +205,49 @@ pub fn generate(endpoint: &Endpoint, settings: &Settings) -> Result<Vec<Generate
     // the output does not depend on the number of threads.
     enum Job<'e> {
         Root,
+        ModelRoot,
         EntitiesIndex,
         ServicesIndex,
         Entity(&'e crate::ir::Entity),
         Service(&'e crate::ir::Entity),
     }
+    // Split in two crates, the files of each get its own folder: `model/`, `runtime/`.
+    let split = matches!(settings.runtime, RuntimeCrate::Split { .. });
+    let (model, runtime) = if split {
+        ("model/", "runtime/")
+    } else {
+        ("", "")
+    };
     let mut jobs = vec![Job::Root, Job::EntitiesIndex, Job::ServicesIndex];
+    if split {
+        jobs.push(Job::ModelRoot);
+    }
     jobs.extend(endpoint.entities.values().map(Job::Entity));
     jobs.extend(endpoint.top_level().map(Job::Service));
     let emit = |cx: &Cx<'_>, job: &Job<'_>| -> Result<GeneratedFile> {
         match job {
             Job::Root => format_file(
-                "mod.rs",
+                &format!("{runtime}mod.rs"),
                 &format!(
                     "{banner}\n\nThe `{ep}` endpoint: {top_count} top-level entities ([`services`]) and {} entity types ([`entities`]).",
                     endpoint.entities.len()
                 ),
                 endpoint::root(cx)?,
             ),
+            Job::ModelRoot => format_file(
+                &format!("{model}mod.rs"),
+                &format!(
+                    "{banner}\n\nThe entity types of the `{ep}` endpoint ([`entities`]), without its services."
+                ),
+                endpoint::model_root(cx)?,
+            ),
             Job::EntitiesIndex => format_file(
-                "entities/mod.rs",
+                &format!("{model}entities/mod.rs"),
                 &format!("{banner}\n\nEntity types of the `{ep}` endpoint."),
                 endpoint::entities_index(cx)?,
             ),
             Job::ServicesIndex => format_file(
-                "services/mod.rs",
+                &format!("{runtime}services/mod.rs"),
                 &format!("{banner}\n\nServices of the `{ep}` endpoint, one per top-level entity."),
                 endpoint::services_index(cx)?,
             ),
@@ -241,7 +259,7 @@ pub fn generate(endpoint: &Endpoint, settings: &Settings) -> Result<Vec<Generate
                     .map(|t| format!(": {t}"))
                     .unwrap_or_default();
                 format_file(
-                    &format!("entities/{module}.rs"),
+                    &format!("{model}entities/{module}.rs"),
                     &format!("`{}`{title}.\n\n{banner}", e.name),
                     entity::file(cx, e)?,
                 )
@@ -249,7 +267,7 @@ pub fn generate(endpoint: &Endpoint, settings: &Settings) -> Result<Vec<Generate
             Job::Service(e) => {
                 let module = &cx.names.services[&e.name].module;
                 format_file(
-                    &format!("services/{module}.rs"),
+                    &format!("{runtime}services/{module}.rs"),
                     &format!("The `{}` service.\n\n{banner}", e.name),
                     service::file(cx, e)?,
                 )

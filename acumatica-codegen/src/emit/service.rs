@@ -33,7 +33,7 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
          `put_file`, `get_ad_hoc_schema`, ... each with a `_batch` twin) come from the generic \
          [`EntityService`]({}) this type dereferences to; the entity's named actions are below.",
         sn.accessor,
-        if matches!(cx.settings.runtime, crate::RuntimeCrate::InSdk) {
+        if !matches!(cx.settings.runtime, crate::RuntimeCrate::External) {
             "crate::service::EntityService"
         } else {
             "acumatica_sdk::service::EntityService"

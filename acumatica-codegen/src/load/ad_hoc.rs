@@ -59,9 +59,11 @@ impl AdHoc {
     /// ```
     /// # use acumatica_codegen::load::ad_hoc::AdHoc;
     /// let schema = br##"{"openapi":"3.0.1","info":{"title":"Default/24.200.001","version":"4"},
-    ///   "paths":{"/Customer":{"get":{}}},"components":{"schemas":{"Customer":{"type":"object",
-    ///   "properties":{"CustomerID":{"$ref":"#/components/schemas/StringValue"}}},
-    ///   "StringValue":{"type":"object","properties":{"value":{"type":"string"}}}}}}"##;
+    ///   "paths":{"/Customer":{"get":{}}},"components":{"schemas":{
+    ///   "Entity":{"type":"object","properties":{"id":{"type":"string","format":"uuid"}}},
+    ///   "StringValue":{"type":"object","properties":{"value":{"type":"string"}}},
+    ///   "Customer":{"allOf":[{"$ref":"#/components/schemas/Entity"},{"type":"object",
+    ///     "properties":{"CustomerID":{"$ref":"#/components/schemas/StringValue"}}}]}}}}"##;
     /// let endpoint = acumatica_codegen::read_schema(schema, "inline").unwrap();
     /// let answer = br#"{"CustomerID":{},"custom":{"CurrentCustomer":{"UsrTier":{"type":"CustomStringField","value":null}}}}"#;
     /// let mut ad_hoc = AdHoc::default();

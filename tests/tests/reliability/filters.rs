@@ -430,7 +430,7 @@ async fn nesting_past_the_limit_is_refused_before_sending() {
             .filter(deep)
             .filter_string()
             .unwrap_err();
-        assert_too_deep(&err, case);
+        assert_too_deep(&err.into(), case);
         t.assert_nothing_sent(before, case);
     }
     assert_eq!(t.emu.metrics().writes.len(), 0);
