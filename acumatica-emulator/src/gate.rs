@@ -96,7 +96,7 @@ pub(crate) async fn pipeline_only(state: &State) -> Result<Slot, Response> {
     let slot = state.pipeline.enter().await.map_err(|_| declined(state))?;
     let latency = state.latency();
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        precise::sleep(latency).await;
     }
     Ok(slot)
 }
@@ -145,4 +145,100 @@ pub(crate) async fn admit(
         _in_flight: in_flight,
         session,
     })
+}
+
+/// The configured latency, kept to within a fraction of a millisecond. tokio's timer counts
+/// whole milliseconds and rounds every deadline up, so `tokio::time::sleep(50 ms)` lasts about
+/// 51 ms; a benchmark that measures a client against "N requests × latency" would charge that
+/// millisecond to the client. One thread sleeps on a condition variable until the earliest
+/// deadline (the kernel's high-resolution timer) and wakes the waiting requests.
+mod precise {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    use std::sync::{Condvar, Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+
+    use tokio::sync::oneshot;
+
+    struct Timer {
+        due: Mutex<BinaryHeap<Reverse<Due>>>,
+        changed: Condvar,
+    }
+
+    struct Due(Instant, u64, oneshot::Sender<()>);
+
+    impl PartialEq for Due {
+        fn eq(&self, other: &Self) -> bool {
+            (self.0, self.1) == (other.0, other.1)
+        }
+    }
+    impl Eq for Due {}
+    impl PartialOrd for Due {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Due {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            (self.0, self.1).cmp(&(other.0, other.1))
+        }
+    }
+
+    fn timer() -> Option<&'static Timer> {
+        static TIMER: OnceLock<Option<&'static Timer>> = OnceLock::new();
+        *TIMER.get_or_init(|| {
+            let timer: &'static Timer = Box::leak(Box::new(Timer {
+                due: Mutex::new(BinaryHeap::new()),
+                changed: Condvar::new(),
+            }));
+            std::thread::Builder::new()
+                .name("emulator-latency".into())
+                .spawn(move || run(timer))
+                .ok()
+                .map(|_| timer)
+        })
+    }
+
+    fn run(timer: &Timer) {
+        let mut due = timer.due.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            while due.peek().is_some_and(|Reverse(d)| d.0 <= now) {
+                if let Some(Reverse(Due(_, _, wake))) = due.pop() {
+                    // The request may have been cancelled; nobody to wake then.
+                    let _ = wake.send(());
+                }
+            }
+            due = match due.peek() {
+                Some(Reverse(next)) => {
+                    let wait = next.0.saturating_duration_since(now);
+                    timer
+                        .changed
+                        .wait_timeout(due, wait)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+                None => timer.changed.wait(due).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+    }
+
+    /// Sleeps for `latency`, to within the kernel's timer precision.
+    pub(super) async fn sleep(latency: Duration) {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let deadline = Instant::now() + latency;
+        let Some(timer) = timer() else {
+            // No thread for the timer: tokio's, a millisecond coarser.
+            return tokio::time::sleep_until(deadline.into()).await;
+        };
+        let (wake, woken) = oneshot::channel();
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        timer
+            .due
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Reverse(Due(deadline, seq, wake)));
+        timer.changed.notify_one();
+        let _ = woken.await;
+    }
 }
