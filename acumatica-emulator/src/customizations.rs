@@ -1188,10 +1188,15 @@ impl<'c> CustomSeeder<'c> {
         let Some(def) = model.any_entity(entity) else {
             return;
         };
-        for (name, field) in &def.fields {
-            match (&field.kind, record.get_mut(name)) {
-                (FieldKind::Linked(t), Some(Value::Object(inner))) => self.apply(model, t, inner),
-                (FieldKind::Detail(t), Some(Value::Array(lines))) => {
+        // The record's members, not the definition's fields: a record has far fewer, and both
+        // are in name order, so the linked entities and lines are reached in the same order.
+        for (name, member) in record.iter_mut() {
+            let Some(field) = def.fields.get(name) else {
+                continue;
+            };
+            match (&field.kind, member) {
+                (FieldKind::Linked(t), Value::Object(inner)) => self.apply(model, t, inner),
+                (FieldKind::Detail(t), Value::Array(lines)) => {
                     for line in lines.iter_mut() {
                         if let Value::Object(line) = line {
                             self.apply(model, t, line);

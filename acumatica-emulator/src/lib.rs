@@ -85,6 +85,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod codec;
 mod config;
 mod customizations;
 mod error;

@@ -142,19 +142,23 @@ fn archive(shared: &Shared, config: &Config) -> Result<(), Error> {
             let mut data = store::write(lock);
             let mut ids = Vec::new();
             if let Some(table) = data.table(&entity) {
-                for (id, record) in table.entries() {
-                    let keep = match &expr {
-                        None => true,
-                        Some(e) => {
-                            crate::filter::eval(e, record, &opts).map_err(|e| bad(e.to_string()))?
+                let names = expr.as_ref().map(|e| table.filter_names(e));
+                for pos in table.positions(0, true) {
+                    let keep = match (&expr, &names) {
+                        (Some(e), Some(names)) => {
+                            let view = serde_json::Value::Object(table.filter_view(pos, names));
+                            crate::filter::eval(e, &view, &opts).map_err(|e| bad(e.to_string()))?
                         }
+                        _ => true,
                     };
                     if keep {
-                        ids.push(id);
+                        ids.push(table.id(pos));
                     }
                 }
             }
-            data.archived.extend(ids);
+            for id in ids {
+                data.archive_id(id);
+            }
         }
     }
     Ok(())

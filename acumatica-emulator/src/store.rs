@@ -1,28 +1,63 @@
-//! In-memory records per tenant and entity, in wire JSON, indexed by id and by key values.
+//! In-memory records per tenant and entity, indexed by id, by key values and by position.
+//!
+//! A table keeps each record once, as the bytes of [`crate::codec`] (its id, then its members)
+//! in large chunks, and decodes it into wire JSON whenever it is read: a million seeded
+//! customers take a few hundred bytes each instead of a tree of `serde_json::Value`s. Beside
+//! the bytes, a slot per record in insertion order (a deleted record leaves a dead slot until
+//! the table compacts), a count of live and of shown (not archived) records per block of
+//! slots, so the `n`-th record of a page is found without reading the records before it, and
+//! two hash indexes of slot numbers: by id, and by normalized key values (read back from the
+//! record's bytes, so the keys are not stored twice).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use hashbrown::HashTable;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::codec::Codec;
 use crate::error::StoreError;
 use crate::files::Files;
+use crate::filter::{CompareOp, Expr, FieldRef, Literal, Operand};
 use crate::model::Model;
 
-/// A stored record: wire JSON without `rowNumber` and `_links` (added when rendered).
+/// A stored record as it is read: wire JSON without `rowNumber` and `_links` (added when
+/// rendered).
 pub(crate) type Record = Map<String, Value>;
 
-/// The records of one top-level entity in one tenant.
-#[derive(Debug, Default)]
-pub(crate) struct Table {
-    key_fields: Vec<String>,
-    records: HashMap<Uuid, (u64, Value)>,
-    order: BTreeMap<u64, Uuid>,
-    next_seq: u64,
-    by_key: HashMap<String, Uuid>,
+/// Slots per block of the position counts.
+const BLOCK: usize = 1024;
+/// Bytes per chunk of record bytes (a larger record gets a chunk of its own).
+const CHUNK: usize = 1 << 20;
+
+const LIVE: u8 = 1;
+const ARCHIVED: u8 = 2;
+
+/// Where a record's bytes are: chunk << 32 | offset, length, flags.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    loc: u64,
+    len: u32,
+    flags: u8,
 }
+
+impl Slot {
+    fn live(self) -> bool {
+        self.flags & LIVE != 0
+    }
+
+    fn shown(self, show_archived: bool) -> bool {
+        self.live() && (show_archived || self.flags & ARCHIVED == 0)
+    }
+}
+
+/// A record's place in its table: valid until the table is next written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pos(u32);
 
 /// The id of a record (`"id"` member), if it has a valid one.
 pub(crate) fn record_id(record: &Record) -> Option<Uuid> {
@@ -51,16 +86,60 @@ pub(crate) fn normalize_key(values: &[String]) -> String {
         .join("\u{1}")
 }
 
-impl Table {
-    fn new(key_fields: Vec<String>) -> Self {
-        Table {
-            key_fields,
-            ..Table::default()
-        }
+/// Whether a key member reads in a `$filter` exactly as the key index compares it: absent,
+/// null, or an ASCII string in a wrapper (see [`Table::filter_candidates`]).
+fn plain_key_member(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => match m.get("value") {
+            None | Some(Value::Null) => !m.values().any(|v| v.is_object() || v.is_array()),
+            Some(Value::String(s)) => s.is_ascii(),
+            Some(_) => false,
+        },
+        Some(_) => false,
+    }
+}
+
+/// The bytes of the records and how to read them (apart from the indexes, so an index can
+/// rehash while it is being changed).
+struct Rows {
+    key_fields: Vec<String>,
+    codec: Codec,
+    chunks: Vec<Vec<u8>>,
+    slots: Vec<Slot>,
+    hasher: RandomState,
+}
+
+impl Rows {
+    fn bytes(&self, slot: Slot) -> &[u8] {
+        let chunk = &self.chunks[(slot.loc >> 32) as usize];
+        let at = (slot.loc & 0xFFFF_FFFF) as usize;
+        &chunk[at..at + slot.len as usize]
     }
 
-    /// The key values of a record, if every key field has one.
-    pub(crate) fn keys_of(&self, record: &Record) -> Option<Vec<String>> {
+    fn id_at(&self, pos: u32) -> Uuid {
+        let b = self.bytes(self.slots[pos as usize]);
+        Uuid::from_slice(&b[..16]).unwrap_or_default()
+    }
+
+    fn record_at(&self, pos: u32) -> Record {
+        let b = self.bytes(self.slots[pos as usize]);
+        let id = Uuid::from_slice(&b[..16]).unwrap_or_default();
+        self.codec
+            .decode(&b[16..], Some(("id", Value::String(id.to_string()))))
+    }
+
+    /// Only the members named by `names` (ids of the codec), and `id`.
+    fn members_at(&self, pos: u32, names: &[u32]) -> Record {
+        let b = self.bytes(self.slots[pos as usize]);
+        let id = Uuid::from_slice(&b[..16]).unwrap_or_default();
+        self.codec
+            .decode_members(&b[16..], Some(("id", Value::String(id.to_string()))), |n| {
+                names.contains(&n)
+            })
+    }
+
+    fn keys_of(&self, record: &Record) -> Option<Vec<String>> {
         if self.key_fields.is_empty() {
             return None;
         }
@@ -70,112 +149,509 @@ impl Table {
             .collect()
     }
 
-    pub(crate) fn get(&self, id: Uuid) -> Option<&Record> {
-        self.records.get(&id).and_then(|(_, r)| r.as_object())
+    /// The normalized key of a stored record, read from its bytes.
+    fn key_at(&self, pos: u32) -> Option<String> {
+        let names: Vec<u32> = self
+            .key_fields
+            .iter()
+            .filter_map(|k| self.codec.name_id(k))
+            .collect();
+        let b = self.bytes(self.slots[pos as usize]);
+        let partial = self
+            .codec
+            .decode_members(&b[16..], None, |n| names.contains(&n));
+        self.keys_of(&partial).map(|k| normalize_key(&k))
+    }
+
+    fn hash_id(&self, id: &Uuid) -> u64 {
+        self.hasher.hash_one(id.as_bytes())
+    }
+
+    fn hash_key(&self, key: &str) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn hash_key_at(&self, pos: u32) -> u64 {
+        self.hash_key(&self.key_at(pos).unwrap_or_default())
+    }
+
+    /// Appends a record's bytes (its id, then its members) to the chunks.
+    fn append(&mut self, id: Uuid, record: &Record) -> (u64, u32) {
+        let mut bytes = Vec::with_capacity(256);
+        bytes.extend_from_slice(id.as_bytes());
+        self.codec.encode_into(&mut bytes, record, "id");
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.len() + bytes.len() <= c.capacity());
+        if !fits {
+            self.chunks.push(Vec::with_capacity(CHUNK.max(bytes.len())));
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let at = chunk.len();
+        chunk.extend_from_slice(&bytes);
+        (((index as u64) << 32) | at as u64, bytes.len() as u32)
+    }
+}
+
+/// The records of one top-level entity in one tenant.
+pub(crate) struct Table {
+    rows: Rows,
+    /// Per block of slots: live records, and live records that are not archived.
+    live_in: Vec<u32>,
+    shown_in: Vec<u32>,
+    live: usize,
+    /// Bytes of records replaced or removed, still in the chunks.
+    garbage: usize,
+    by_id: HashTable<u32>,
+    by_key: HashTable<u32>,
+    /// Whether every key member stored so far reads in a `$filter` as the index compares it.
+    keys_plain: bool,
+}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("key_fields", &self.rows.key_fields)
+            .field("records", &self.live)
+            .field("slots", &self.rows.slots.len())
+            .field("chunks", &self.rows.chunks.len())
+            .field("garbage", &self.garbage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Table {
+    fn new(key_fields: Vec<String>) -> Self {
+        Table {
+            rows: Rows {
+                key_fields,
+                codec: Codec::default(),
+                chunks: Vec::new(),
+                slots: Vec::new(),
+                hasher: RandomState::new(),
+            },
+            live_in: Vec::new(),
+            shown_in: Vec::new(),
+            live: 0,
+            garbage: 0,
+            by_id: HashTable::new(),
+            by_key: HashTable::new(),
+            keys_plain: true,
+        }
+    }
+
+    /// Room for `n` more records in the indexes.
+    fn reserve(&mut self, n: usize) {
+        self.rows.slots.reserve(n);
+        let rows = &self.rows;
+        self.by_id.reserve(n, |&p| rows.hash_id(&rows.id_at(p)));
+        if !rows.key_fields.is_empty() {
+            self.by_key.reserve(n, |&p| rows.hash_key_at(p));
+        }
+    }
+
+    /// The key values of a record, if every key field has one.
+    pub(crate) fn keys_of(&self, record: &Record) -> Option<Vec<String>> {
+        self.rows.keys_of(record)
+    }
+
+    fn pos_of(&self, id: Uuid) -> Option<u32> {
+        let rows = &self.rows;
+        self.by_id
+            .find(rows.hash_id(&id), |&p| rows.id_at(p) == id)
+            .copied()
+    }
+
+    fn pos_of_key(&self, key: &str) -> Option<u32> {
+        let rows = &self.rows;
+        self.by_key
+            .find(rows.hash_key(key), |&p| {
+                rows.key_at(p).as_deref() == Some(key)
+            })
+            .copied()
+    }
+
+    /// Whether a record with this id is here.
+    pub(crate) fn contains(&self, id: Uuid) -> bool {
+        self.pos_of(id).is_some()
+    }
+
+    /// A record by id, decoded.
+    pub(crate) fn get(&self, id: Uuid) -> Option<Record> {
+        self.pos_of(id).map(|p| self.rows.record_at(p))
     }
 
     pub(crate) fn find_by_keys(&self, values: &[String]) -> Option<Uuid> {
-        if values.len() != self.key_fields.len() || values.is_empty() {
+        if values.len() != self.rows.key_fields.len() || values.is_empty() {
             return None;
         }
-        self.by_key.get(&normalize_key(values)).copied()
+        self.pos_of_key(&normalize_key(values))
+            .map(|p| self.rows.id_at(p))
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.records.len()
+        self.live
     }
 
-    /// Records in insertion order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Record> {
-        self.values().filter_map(Value::as_object)
+    /// Records in insertion order, decoded one at a time.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Record> + '_ {
+        self.positions(0, true).map(|p| self.record(p))
     }
 
-    /// Records in insertion order with their ids.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (Uuid, &Value)> {
-        self.order
-            .values()
-            .filter_map(|id| self.records.get(id).map(|(_, r)| (*id, r)))
+    /// The record at a position.
+    pub(crate) fn record(&self, pos: Pos) -> Record {
+        self.rows.record_at(pos.0)
     }
 
-    /// Records in insertion order, as JSON values (what `$filter` evaluates).
-    pub(crate) fn values(&self) -> impl Iterator<Item = &Value> {
-        self.order
-            .values()
-            .filter_map(|id| self.records.get(id).map(|(_, r)| r))
+    /// The id of the record at a position.
+    pub(crate) fn id(&self, pos: Pos) -> Uuid {
+        self.rows.id_at(pos.0)
+    }
+
+    /// Whether the record at a position is archived.
+    pub(crate) fn archived_at(&self, pos: Pos) -> bool {
+        self.rows.slots[pos.0 as usize].flags & ARCHIVED != 0
+    }
+
+    /// The record at a position with only the top-level members a `$filter` reads: what
+    /// [`crate::filter::eval`] needs, without decoding the rest.
+    pub(crate) fn filter_view(&self, pos: Pos, names: &FilterNames) -> Record {
+        match names {
+            FilterNames::All => self.record(pos),
+            FilterNames::Some(ids) => self.rows.members_at(pos.0, ids),
+        }
+    }
+
+    /// The top-level members a condition reads, as this table's member ids.
+    pub(crate) fn filter_names(&self, expr: &Expr) -> FilterNames {
+        let mut ids = Vec::new();
+        for field in expr.fields() {
+            let first = match field {
+                FieldRef::Path(path) => path.first().map(String::as_str),
+                FieldRef::Custom(c) => Some(c.entity.first().map_or("custom", String::as_str)),
+            };
+            let Some(first) = first else {
+                return FilterNames::All;
+            };
+            if let Some(id) = self.rows.codec.name_id(first) {
+                ids.push(id);
+            }
+        }
+        FilterNames::Some(ids)
+    }
+
+    /// The positions of the records shown (archived ones too with `show_archived`), in order,
+    /// from the `skip`-th shown one on: found through the block counts, not by reading the
+    /// records before it.
+    pub(crate) fn positions(
+        &self,
+        skip: usize,
+        show_archived: bool,
+    ) -> impl Iterator<Item = Pos> + '_ {
+        let counts = if show_archived {
+            &self.live_in
+        } else {
+            &self.shown_in
+        };
+        let mut left = skip;
+        let mut start = self.rows.slots.len();
+        for (block, &n) in counts.iter().enumerate() {
+            let n = n as usize;
+            if left >= n {
+                left -= n;
+                continue;
+            }
+            let from = block * BLOCK;
+            let to = (from + BLOCK).min(self.rows.slots.len());
+            start = (from..to)
+                .filter(|&i| self.rows.slots[i].shown(show_archived))
+                .nth(left)
+                .unwrap_or(to);
+            break;
+        }
+        (start..self.rows.slots.len())
+            .filter(move |&i| self.rows.slots[i].shown(show_archived))
+            .map(|i| Pos(i as u32))
+    }
+
+    /// The only records that can satisfy `expr` when it is a conjunction of `Key eq 'text'`,
+    /// one per key field, through the key index; `None` when it is not (then every record has
+    /// to be read). Exact: the index compares without case and trailing blanks, which for ASCII
+    /// is what a `$filter` compares too or coarser (a case-sensitive one), so the caller still
+    /// evaluates `expr` on each candidate; a table that ever held a key a `$filter` reads
+    /// otherwise (not a string, not ASCII, not wrapped) answers `None`.
+    pub(crate) fn filter_candidates(&self, expr: &Expr) -> Option<Vec<Pos>> {
+        let fields = &self.rows.key_fields;
+        if fields.is_empty() || !self.keys_plain {
+            return None;
+        }
+        let mut parts = Vec::new();
+        flatten_and(expr, &mut parts);
+        let mut values: Vec<Option<String>> = vec![None; fields.len()];
+        for part in parts {
+            let Expr::Compare {
+                left,
+                op: CompareOp::Eq,
+                right,
+            } = part
+            else {
+                return None;
+            };
+            let (path, text) = match (left, right) {
+                (Operand::Field(FieldRef::Path(p)), Operand::Literal(Literal::String(t)))
+                | (Operand::Literal(Literal::String(t)), Operand::Field(FieldRef::Path(p))) => {
+                    (p, t)
+                }
+                _ => return None,
+            };
+            let [name] = path.as_slice() else {
+                return None;
+            };
+            let i = fields.iter().position(|f| f == name)?;
+            if !text.is_ascii() || text.trim().is_empty() || values[i].is_some() {
+                return None;
+            }
+            values[i] = Some(text.clone());
+        }
+        let values: Vec<String> = values.into_iter().collect::<Option<_>>()?;
+        Some(
+            self.pos_of_key(&normalize_key(&values))
+                .map(Pos)
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    fn note_keys(&mut self, record: &Record) {
+        if self.keys_plain
+            && !self
+                .rows
+                .key_fields
+                .iter()
+                .all(|k| plain_key_member(record.get(k)))
+        {
+            self.keys_plain = false;
+        }
     }
 
     /// Inserts a record; it gets a new id unless it has one.
     fn insert(&mut self, entity: &str, mut record: Record) -> Result<Uuid, StoreError> {
         let id = record_id(&record).unwrap_or_else(Uuid::new_v4);
         record.insert("id".into(), Value::String(id.to_string()));
-        let key = self.keys_of(&record).map(|k| normalize_key(&k));
-        if key.as_ref().is_some_and(|k| self.by_key.contains_key(k)) {
+        let keys = self.keys_of(&record);
+        let key = keys.as_ref().map(|k| normalize_key(k));
+        if key.as_deref().is_some_and(|k| self.pos_of_key(k).is_some()) {
             return Err(StoreError::DuplicateKey {
                 entity: entity.to_owned(),
-                keys: self.keys_of(&record).unwrap_or_default(),
+                keys: keys.unwrap_or_default(),
             });
         }
-        if self.records.contains_key(&id) {
+        if self.contains(id) {
             return Err(StoreError::DuplicateKey {
                 entity: entity.to_owned(),
                 keys: vec![id.to_string()],
             });
         }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        if let Some(k) = key {
-            self.by_key.insert(k, id);
+        self.note_keys(&record);
+        let (loc, len) = self.rows.append(id, &record);
+        let pos = self.rows.slots.len() as u32;
+        self.rows.slots.push(Slot {
+            loc,
+            len,
+            flags: LIVE,
+        });
+        if pos as usize % BLOCK == 0 {
+            self.live_in.push(0);
+            self.shown_in.push(0);
         }
-        self.order.insert(seq, id);
-        self.records.insert(id, (seq, Value::Object(record)));
+        let block = pos as usize / BLOCK;
+        self.live_in[block] += 1;
+        self.shown_in[block] += 1;
+        self.live += 1;
+        let rows = &self.rows;
+        self.by_id
+            .insert_unique(rows.hash_id(&id), pos, |&p| rows.hash_id(&rows.id_at(p)));
+        if let Some(k) = key {
+            self.by_key
+                .insert_unique(rows.hash_key(&k), pos, |&p| rows.hash_key_at(p));
+        }
         Ok(id)
     }
 
     /// Replaces a record, keeping its place in the order.
     fn replace(&mut self, entity: &str, id: Uuid, mut record: Record) -> Result<(), StoreError> {
-        let Some((seq, old)) = self.records.get(&id) else {
+        let Some(pos) = self.pos_of(id) else {
             return Err(StoreError::NotFound {
                 entity: entity.to_owned(),
                 id,
             });
         };
-        let seq = *seq;
         record.insert("id".into(), Value::String(id.to_string()));
-        let old_key = old
-            .as_object()
-            .and_then(|o| self.keys_of(o))
-            .map(|k| normalize_key(&k));
-        let new_key = self.keys_of(&record).map(|k| normalize_key(&k));
+        let old_key = self.rows.key_at(pos);
+        let keys = self.keys_of(&record);
+        let new_key = keys.as_ref().map(|k| normalize_key(k));
         if new_key
-            .as_ref()
-            .and_then(|k| self.by_key.get(k))
-            .is_some_and(|other| *other != id)
+            .as_deref()
+            .and_then(|k| self.pos_of_key(k))
+            .is_some_and(|other| other != pos)
         {
             return Err(StoreError::DuplicateKey {
                 entity: entity.to_owned(),
-                keys: self.keys_of(&record).unwrap_or_default(),
+                keys: keys.unwrap_or_default(),
             });
         }
-        if let Some(k) = old_key {
-            self.by_key.remove(&k);
+        self.note_keys(&record);
+        if let Some(k) = &old_key
+            && old_key != new_key
+            && let Ok(entry) = self.by_key.find_entry(self.rows.hash_key(k), |&p| p == pos)
+        {
+            entry.remove();
         }
-        if let Some(k) = new_key {
-            self.by_key.insert(k, id);
+        let (loc, len) = self.rows.append(id, &record);
+        let slot = &mut self.rows.slots[pos as usize];
+        self.garbage += slot.len as usize;
+        slot.loc = loc;
+        slot.len = len;
+        if let Some(k) = new_key
+            && old_key.as_ref() != Some(&k)
+        {
+            let rows = &self.rows;
+            self.by_key
+                .insert_unique(rows.hash_key(&k), pos, |&p| rows.hash_key_at(p));
         }
-        self.records.insert(id, (seq, Value::Object(record)));
+        self.compact_if_wasteful();
         Ok(())
     }
 
     fn remove(&mut self, id: Uuid) -> Option<Record> {
-        let (seq, record) = self.records.remove(&id)?;
-        self.order.remove(&seq);
-        let Value::Object(record) = record else {
-            return None;
-        };
-        if let Some(k) = self.keys_of(&record) {
-            self.by_key.remove(&normalize_key(&k));
+        let pos = self.pos_of(id)?;
+        let record = self.rows.record_at(pos);
+        if let Some(k) = self.rows.key_at(pos)
+            && let Ok(entry) = self
+                .by_key
+                .find_entry(self.rows.hash_key(&k), |&p| p == pos)
+        {
+            entry.remove();
         }
+        if let Ok(entry) = self.by_id.find_entry(self.rows.hash_id(&id), |&p| p == pos) {
+            entry.remove();
+        }
+        let slot = &mut self.rows.slots[pos as usize];
+        let block = pos as usize / BLOCK;
+        self.live_in[block] -= 1;
+        if slot.flags & ARCHIVED == 0 {
+            self.shown_in[block] -= 1;
+        }
+        slot.flags = 0;
+        self.garbage += slot.len as usize;
+        self.live -= 1;
+        self.compact_if_wasteful();
         Some(record)
+    }
+
+    /// Archives a record or brings it back; whether the table has it.
+    fn set_archived(&mut self, id: Uuid, archived: bool) -> bool {
+        let Some(pos) = self.pos_of(id) else {
+            return false;
+        };
+        let slot = &mut self.rows.slots[pos as usize];
+        let was = slot.flags & ARCHIVED != 0;
+        if was != archived {
+            slot.flags ^= ARCHIVED;
+            let block = pos as usize / BLOCK;
+            if archived {
+                self.shown_in[block] -= 1;
+            } else {
+                self.shown_in[block] += 1;
+            }
+        }
+        true
+    }
+
+    fn is_archived(&self, id: Uuid) -> bool {
+        self.pos_of(id)
+            .is_some_and(|p| self.rows.slots[p as usize].flags & ARCHIVED != 0)
+    }
+
+    fn archived_ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        (0..self.rows.slots.len())
+            .filter(|&i| {
+                let s = self.rows.slots[i];
+                s.live() && s.flags & ARCHIVED != 0
+            })
+            .map(|i| self.rows.id_at(i as u32))
+    }
+
+    /// Drops dead slots and dead bytes once they outweigh the live ones.
+    fn compact_if_wasteful(&mut self) {
+        let dead = self.rows.slots.len() - self.live;
+        let live_bytes: usize = self.rows.chunks.iter().map(Vec::len).sum::<usize>() - self.garbage;
+        if dead <= BLOCK.max(self.live) && self.garbage <= (16 * CHUNK).max(live_bytes) {
+            return;
+        }
+        let old_chunks = std::mem::take(&mut self.rows.chunks);
+        let old_slots = std::mem::take(&mut self.rows.slots);
+        self.live_in.clear();
+        self.shown_in.clear();
+        self.by_id.clear();
+        self.by_key.clear();
+        self.garbage = 0;
+        for slot in old_slots.into_iter().filter(|s| s.live()) {
+            let chunk = &old_chunks[(slot.loc >> 32) as usize];
+            let at = (slot.loc & 0xFFFF_FFFF) as usize;
+            let bytes = &chunk[at..at + slot.len as usize];
+            let fits = self
+                .rows
+                .chunks
+                .last()
+                .is_some_and(|c| c.len() + bytes.len() <= c.capacity());
+            if !fits {
+                self.rows
+                    .chunks
+                    .push(Vec::with_capacity(CHUNK.max(bytes.len())));
+            }
+            let index = self.rows.chunks.len() - 1;
+            let c = &mut self.rows.chunks[index];
+            let loc = ((index as u64) << 32) | c.len() as u64;
+            c.extend_from_slice(bytes);
+            let pos = self.rows.slots.len() as u32;
+            self.rows.slots.push(Slot { loc, ..slot });
+            if pos as usize % BLOCK == 0 {
+                self.live_in.push(0);
+                self.shown_in.push(0);
+            }
+            let block = pos as usize / BLOCK;
+            self.live_in[block] += 1;
+            if slot.flags & ARCHIVED == 0 {
+                self.shown_in[block] += 1;
+            }
+            let rows = &self.rows;
+            let id = rows.id_at(pos);
+            self.by_id
+                .insert_unique(rows.hash_id(&id), pos, |&p| rows.hash_id(&rows.id_at(p)));
+            if let Some(k) = rows.key_at(pos) {
+                self.by_key
+                    .insert_unique(rows.hash_key(&k), pos, |&p| rows.hash_key_at(p));
+            }
+        }
+    }
+}
+
+/// Which top-level members a `$filter` reads ([`Table::filter_names`]).
+#[derive(Debug)]
+pub(crate) enum FilterNames {
+    /// Every member (a path without segments).
+    All,
+    /// These member ids.
+    Some(Vec<u32>),
+}
+
+fn flatten_and<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match expr {
+        Expr::And(items) => items.iter().for_each(|i| flatten_and(i, out)),
+        other => out.push(other),
     }
 }
 
@@ -183,14 +659,10 @@ impl Table {
 #[derive(Debug, Default)]
 pub(crate) struct TenantData {
     tables: HashMap<String, Table>,
-    /// Top-level record id → entity, for `files:put` links that carry only the id.
-    ids: HashMap<Uuid, String>,
     /// Attached files.
     pub(crate) files: Files,
     /// Last number handed out per auto-numbered key (`SalesOrder.OrderNbr`).
     pub(crate) counters: BTreeMap<String, u64>,
-    /// Ids of archived records: hidden from reads without `PX-ApiArchive: SHOW`.
-    pub(crate) archived: HashSet<Uuid>,
 }
 
 impl TenantData {
@@ -204,11 +676,21 @@ impl TenantData {
             .or_insert_with(|| Table::new(keys.to_vec()))
     }
 
-    pub(crate) fn entity_of(&self, id: Uuid) -> Option<&str> {
-        self.ids.get(&id).map(String::as_str)
+    /// Room for `n` more records of an entity.
+    pub(crate) fn reserve(&mut self, entity: &str, keys: &[String], n: usize) {
+        self.table_or_new(entity, keys).reserve(n);
     }
 
-    pub(crate) fn get(&self, entity: &str, id: Uuid) -> Option<&Record> {
+    /// The entity of a top-level record, by id.
+    pub(crate) fn entity_of(&self, id: Uuid) -> Option<&str> {
+        self.tables
+            .iter()
+            .find(|(_, t)| t.contains(id))
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// A record by id, decoded.
+    pub(crate) fn get(&self, entity: &str, id: Uuid) -> Option<Record> {
         self.tables.get(entity)?.get(id)
     }
 
@@ -218,9 +700,7 @@ impl TenantData {
         keys: &[String],
         record: Record,
     ) -> Result<Uuid, StoreError> {
-        let id = self.table_or_new(entity, keys).insert(entity, record)?;
-        self.ids.insert(id, entity.to_owned());
-        Ok(id)
+        self.table_or_new(entity, keys).insert(entity, record)
     }
 
     pub(crate) fn replace(
@@ -240,15 +720,13 @@ impl TenantData {
 
     pub(crate) fn remove(&mut self, entity: &str, id: Uuid) -> Option<Record> {
         let record = self.tables.get_mut(entity)?.remove(id)?;
-        self.ids.remove(&id);
-        self.archived.remove(&id);
         self.files.remove_owner(id);
         Some(record)
     }
 
     /// Whether a record is archived.
     pub(crate) fn is_archived(&self, id: Uuid) -> bool {
-        !self.archived.is_empty() && self.archived.contains(&id)
+        self.tables.values().any(|t| t.is_archived(id))
     }
 
     /// Archives a record of an entity, or brings it back; `NotFound` if there is none.
@@ -258,18 +736,33 @@ impl TenantData {
         id: Uuid,
         archived: bool,
     ) -> Result<(), StoreError> {
-        if self.get(entity, id).is_none() {
-            return Err(StoreError::NotFound {
+        match self
+            .tables
+            .get_mut(entity)
+            .map(|t| t.set_archived(id, archived))
+        {
+            Some(true) => Ok(()),
+            _ => Err(StoreError::NotFound {
                 entity: entity.to_owned(),
                 id,
-            });
+            }),
         }
-        if archived {
-            self.archived.insert(id);
-        } else {
-            self.archived.remove(&id);
+    }
+
+    /// Archives a record of whichever entity has it (ids no record has are ignored).
+    pub(crate) fn archive_id(&mut self, id: Uuid) {
+        for t in self.tables.values_mut() {
+            if t.set_archived(id, true) {
+                return;
+            }
         }
-        Ok(())
+    }
+
+    /// The ids of every archived record, sorted.
+    pub(crate) fn archived_ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self.tables.values().flat_map(Table::archived_ids).collect();
+        ids.sort();
+        ids
     }
 
     /// Every (entity, records in order), for persistence.
@@ -390,7 +883,7 @@ impl Store {
     /// A record by id.
     pub fn get(&self, entity: &str, id: Uuid) -> Option<Value> {
         let entity = self.entity(entity).ok()?;
-        self.with(|t| t.get(&entity, id).cloned().map(Value::Object))
+        self.with(|t| t.get(&entity, id).map(Value::Object))
     }
 
     /// A record by its key values, in key order (`["SO", "000001"]`).
@@ -400,7 +893,7 @@ impl Store {
         self.with(|t| {
             let table = t.table(&entity)?;
             let id = table.find_by_keys(&keys)?;
-            table.get(id).cloned().map(Value::Object)
+            table.get(id).map(Value::Object)
         })
     }
 
@@ -455,7 +948,7 @@ impl Store {
         };
         self.with(|t| {
             t.table(&entity)
-                .map(|tb| tb.iter().cloned().map(Value::Object).collect())
+                .map(|tb| tb.iter().map(Value::Object).collect())
                 .unwrap_or_default()
         })
     }

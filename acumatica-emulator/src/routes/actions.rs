@@ -184,7 +184,7 @@ fn apply_effects(
     }
     let Some(lock) = s.tenant(tenant) else { return };
     let mut data = store::write(lock);
-    let Some(mut record) = data.get(&entity.name, id).cloned() else {
+    let Some(mut record) = data.get(&entity.name, id) else {
         return;
     };
     for (field, lit) in effects {
@@ -247,7 +247,7 @@ pub(super) fn invoke(
         let named = body_id(&target).is_some() || body_keys(&entity.name, keys, &target).is_some();
         let found = data.table(&entity.name).and_then(|t| {
             body_id(&target)
-                .filter(|id| t.get(*id).is_some())
+                .filter(|id| t.contains(*id))
                 .or_else(|| body_keys(&entity.name, keys, &target).and_then(|k| t.find_by_keys(&k)))
         });
         if named && found.is_none() {

@@ -136,7 +136,7 @@ pub(super) fn locate(s: &Inner, data: &TenantData, entity: &Entity, keys: &[&str
     let table = data.table(&entity.name)?;
     if let [one] = keys
         && let Ok(id) = Uuid::parse_str(one.trim())
-        && table.get(id).is_some()
+        && table.contains(id)
     {
         return Some(id);
     }
@@ -326,34 +326,53 @@ fn list(
     };
     let keys = s.model.keys_of(&entity.name);
     let opts = eval_options(s);
+    let want = top.unwrap_or(usize::MAX);
     let mut out = Vec::new();
-    let mut skipped = 0;
-    if let Some(table) = data.table(&entity.name) {
-        for (id, record) in table.entries() {
-            if top.is_some_and(|t| out.len() >= t) {
-                break;
-            }
-            if !show_archived && data.is_archived(id) {
-                continue;
-            }
-            if let Some(f) = &filter {
-                match filter::eval(f, record, &opts) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(e) => return eval_error(&e),
-                }
-            }
-            if skipped < skip {
-                skipped += 1;
-                continue;
-            }
-            let Some(obj) = record.as_object() else {
-                continue;
-            };
-            out.push(ctx.top(entity, obj, out.len() + 1, keys));
+    let Some(table) = data.table(&entity.name) else {
+        return wire::json(StatusCode::OK, &Value::Array(out));
+    };
+    let Some(f) = &filter else {
+        // Without a condition the page starts at its place: no record before it is read.
+        for pos in table.positions(skip, show_archived).take(want) {
+            out.push(ctx.top(entity, &table.record(pos), out.len() + 1, keys));
         }
+        return wire::json(StatusCode::OK, &Value::Array(out));
+    };
+    let mut skipped = 0;
+    let names = table.filter_names(f);
+    for pos in matching_candidates(table, f, show_archived) {
+        if out.len() >= want {
+            break;
+        }
+        if !show_archived && table.archived_at(pos) {
+            continue;
+        }
+        match filter::eval(f, &Value::Object(table.filter_view(pos, &names)), &opts) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => return eval_error(&e),
+        }
+        if skipped < skip {
+            skipped += 1;
+            continue;
+        }
+        out.push(ctx.top(entity, &table.record(pos), out.len() + 1, keys));
     }
     wire::json(StatusCode::OK, &Value::Array(out))
+}
+
+/// The records a condition has to be evaluated on, in order: through the key index when it
+/// names the keys (`CustomerID eq 'C001'`), else every record (archived ones too with
+/// `include_archived`; the caller still evaluates the condition on each).
+fn matching_candidates<'t>(
+    table: &'t store::Table,
+    f: &filter::Expr,
+    include_archived: bool,
+) -> Box<dyn Iterator<Item = store::Pos> + 't> {
+    match table.filter_candidates(f) {
+        Some(c) => Box::new(c.into_iter()),
+        None => Box::new(table.positions(0, include_archived)),
+    }
 }
 
 fn get_one(
@@ -389,7 +408,7 @@ fn get_one(
     };
     wire::json(
         StatusCode::OK,
-        &ctx.top(entity, record, 1, s.model.keys_of(&entity.name)),
+        &ctx.top(entity, &record, 1, s.model.keys_of(&entity.name)),
     )
 }
 
@@ -463,11 +482,12 @@ fn put(
         (_, None) => None,
         (Some(f), Some(table)) => {
             let opts = eval_options(s);
+            let names = table.filter_names(f);
             let mut found = None;
-            for v in table.values() {
-                match filter::eval(f, v, &opts) {
+            for pos in matching_candidates(table, f, true) {
+                match filter::eval(f, &Value::Object(table.filter_view(pos, &names)), &opts) {
                     Ok(true) => {
-                        found = v.as_object().and_then(store::record_id);
+                        found = Some(table.id(pos));
                         break;
                     }
                     Ok(false) => {}
@@ -476,11 +496,9 @@ fn put(
             }
             found
         }
-        (None, Some(table)) => body_id(&body)
-            .filter(|id| table.get(*id).is_some())
-            .or_else(|| {
-                body_keys(&entity.name, &key_fields, &body).and_then(|k| table.find_by_keys(&k))
-            }),
+        (None, Some(table)) => body_id(&body).filter(|id| table.contains(*id)).or_else(|| {
+            body_keys(&entity.name, &key_fields, &body).and_then(|k| table.find_by_keys(&k))
+        }),
     };
     match (existing_id, if_none, if_match) {
         (Some(_), true, _) => {
@@ -509,7 +527,7 @@ fn put(
             site: s.site,
         };
         let existing = existing_id.and_then(|id| data.get(&entity.name, id));
-        write::apply(&ctx, entity, existing, &body, &mut |c: &str| {
+        write::apply(&ctx, entity, existing.as_ref(), &body, &mut |c: &str| {
             let n = counters.entry(c.to_owned()).or_insert(0);
             *n += 1;
             *n
@@ -542,7 +560,7 @@ fn put(
         custom: &s.model.custom,
     };
     match data.get(&entity.name, id) {
-        Some(record) => wire::json(StatusCode::OK, &ctx.top(entity, record, 1, &key_fields)),
+        Some(record) => wire::json(StatusCode::OK, &ctx.top(entity, &record, 1, &key_fields)),
         None => wire::not_found_500(),
     }
 }

@@ -496,7 +496,7 @@ pub(super) async fn resource(
                     .map(|r| {
                         let mut row = Map::new();
                         for (prop, path, _) in columns.iter() {
-                            let v = at_path(r, path).cloned().unwrap_or(Value::Null);
+                            let v = at_path(&r, path).cloned().unwrap_or(Value::Null);
                             row.insert((*prop).to_owned(), json!({ "value": v }));
                         }
                         Value::Object(row)
