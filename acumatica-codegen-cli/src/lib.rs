@@ -84,6 +84,9 @@ pub struct Plan {
     pub out: PathBuf,
     /// How long reading and generating took.
     pub elapsed: Duration,
+    /// Every warning printed on the way (the schema's, the endpoint XML's, the `$adHocSchema`
+    /// answers', the naming's), in order.
+    pub warnings: Vec<String>,
 }
 
 /// Where a run goes when the flags do not say: `cargo xtask generate` fills these in for the
@@ -131,9 +134,10 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
         }
         (None, None, None) => bail!("give the schema with --schema PATH or --url URL"),
     };
+    let mut warnings = Warnings::default();
     let mut endpoint = read_schema(&bytes, &origin)?;
     for w in &endpoint.warnings {
-        eprintln!("warning: {w}");
+        warnings.push(w);
     }
     let xml = match (&args.endpoint_xml, default_schema) {
         (Some(p), _) => Some(p.clone()),
@@ -143,7 +147,7 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
     if let Some(path) = xml {
         let xml = read_endpoint_xml_file(&path)?;
         for w in xml.apply(&mut endpoint) {
-            eprintln!("warning: {w}");
+            warnings.push(w);
         }
     }
     if !args.only.is_empty() {
@@ -165,16 +169,16 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
         if args.no_ad_hoc {
             drop(session);
         } else {
-            download_ad_hoc(args, &endpoint, session, &base, &mut ad_hoc)?;
+            download_ad_hoc(args, &endpoint, session, &base, &mut ad_hoc, &mut warnings)?;
         }
     }
     for w in &ad_hoc.warnings {
-        eprintln!("warning: {w}");
+        warnings.push(w);
     }
     ad_hoc.warnings.clear();
     ad_hoc.apply(&mut endpoint);
     for w in acumatica_codegen::naming_warnings(&endpoint) {
-        eprintln!("warning: {w}");
+        warnings.push(w);
     }
     let Some(out) = args.out.clone().or_else(|| defaults.out.clone()) else {
         bail!("give the module directory with --out DIR (for example src/acumatica)");
@@ -190,7 +194,20 @@ pub fn plan(args: &GenerateArgs, defaults: &Defaults) -> Result<Plan> {
         files,
         out,
         elapsed: started.elapsed(),
+        warnings: warnings.0,
     })
+}
+
+/// The warnings of a run: printed on stderr as they come, and kept for [`Plan::warnings`].
+#[derive(Debug, Default)]
+struct Warnings(Vec<String>);
+
+impl Warnings {
+    fn push(&mut self, w: impl std::fmt::Display) {
+        let text = w.to_string();
+        eprintln!("warning: {text}");
+        self.0.push(text);
+    }
 }
 
 /// Downloads the `$adHocSchema` of every top-level entity of `endpoint` into `ad_hoc` (and into
@@ -202,6 +219,7 @@ fn download_ad_hoc(
     session: download::Session,
     base: &str,
     ad_hoc: &mut AdHoc,
+    warnings: &mut Warnings,
 ) -> Result<()> {
     let declared: Vec<String> = endpoint
         .top_level()
@@ -231,13 +249,13 @@ fn download_ad_hoc(
         match answer {
             Ok(bytes) => match ad_hoc.read(endpoint, &name, &bytes, &origin) {
                 Ok(()) => saved.push((name, bytes)),
-                Err(e) => eprintln!(
-                    "warning: {e}; the custom fields and workflow actions of {name} are not typed"
-                ),
+                Err(e) => warnings.push(format!(
+                    "{e}; the custom fields and workflow actions of {name} are not typed"
+                )),
             },
-            Err(why) => eprintln!(
-                "warning: GET {origin} {why}; the custom fields and workflow actions of {name} are not typed"
-            ),
+            Err(why) => warnings.push(format!(
+                "GET {origin} {why}; the custom fields and workflow actions of {name} are not typed"
+            )),
         }
     }
     if let Some(schema) = &args.save_schema {

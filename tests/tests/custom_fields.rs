@@ -388,3 +388,73 @@ async fn generated_custom_fields_and_workflow_actions_work_end_to_end() {
     }
     client.logout().await.unwrap();
 }
+
+/// An entity whose `$adHocSchema` fails (here: 500 on every try) is a warning that names it and
+/// the status; the others are typed, and every session of the download is signed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_ad_hoc_schema_is_a_warning_naming_the_entity() {
+    use acumatica_tests::{Config, emulator_with};
+    let emulator = emulator_with(
+        Config::default().fault(
+            acumatica_emulator::FaultRule::new(acumatica_emulator::FaultKind::Status500, 1.0)
+                .on(Some("GET"), "*/SalesOrder/$adHocSchema"),
+        ),
+    )
+    .await;
+    let creds = emulator.credentials();
+    let out = tempfile_dir();
+    let args = GenerateArgs {
+        url: Some(emulator.url().to_owned()),
+        out: Some(out.clone()),
+        only: vec!["Customer".into(), "SalesOrder".into()],
+        sessions: 2,
+        login: Login {
+            username: Some(creds.username.clone()),
+            password: Some(creds.password.clone()),
+            tenant: Some(creds.tenant.clone()),
+            ..Login::default()
+        },
+        ..GenerateArgs::default()
+    };
+    let plan = tokio::task::spawn_blocking(move || plan(&args, &Defaults::default()))
+        .await
+        .unwrap()
+        .expect("a failing $adHocSchema does not fail the run");
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|w| w.contains("SalesOrder/$adHocSchema"))
+        .unwrap_or_else(|| panic!("no warning names SalesOrder: {:?}", plan.warnings));
+    assert!(warning.contains("500"), "{warning}");
+    assert!(
+        !plan
+            .endpoint
+            .entity("Customer")
+            .unwrap()
+            .custom_fields
+            .is_empty(),
+        "Customer is still typed"
+    );
+    for e in ["SalesOrder", "SalesOrderDetail"] {
+        assert!(
+            plan.endpoint.entity(e).unwrap().custom_fields.is_empty(),
+            "{e}"
+        );
+    }
+    let m = emulator.metrics();
+    assert_eq!(m.logins, m.logouts, "{m:?}");
+    assert_eq!(m.active_sessions, 0);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "acumatica-ad-hoc-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -76,6 +76,7 @@ fn split(plan: acumatica_codegen_cli::Plan, root: &Path) -> [acumatica_codegen_c
             .collect(),
         out,
         elapsed: plan.elapsed,
+        warnings: Vec::new(),
     };
     [
         part("model", root.join(ENTITIES_OUT)),
