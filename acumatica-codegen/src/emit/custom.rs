@@ -142,53 +142,30 @@ pub(crate) fn field_path_methods(cx: &Cx<'_>, e: &Entity) -> Result<Vec<TokenStr
 
 /// The methods of a service for its entity's workflow actions, each with its `_batch` twin.
 pub(crate) fn workflow_methods(cx: &Cx<'_>, e: &Entity) -> Result<Vec<TokenStream>> {
-    let rt = &cx.rt;
-    let (batch_call, result, no_params) = (rt.batch_call(), rt.result(), rt.no_parameters());
+    let no_params = cx.rt.no_parameters();
     let sn = &cx.names.services[&e.name];
-    let entity = ident(&cx.names.entities[&e.name].ty)?;
     let mut methods = Vec::new();
     for action in e.workflow_actions() {
         let an = &sn.workflow[&action.name];
-        let (m, m_batch) = (ident(&an.method)?, ident(&format!("{}_batch", an.method))?);
         let name = &action.name;
-        let url = format!(
-            "POST /entity/{}/{}/{}/{name}",
-            cx.endpoint.name, cx.endpoint.version, e.name
-        );
-        let run_doc = doc(&format!(
-            "Runs the workflow action `{name}` on `entity` ({url}); only its key fields or ID are \
-             needed. From the tenant's `$adHocSchema`.\n\n\
-             Waits for a long-running action to finish (202, then polling its status)."
-        ));
-        let batch_doc = doc(&format!(
-            "The workflow action `{name}` as a deferred call, for a batch; see [`Self::{}`].",
-            an.method
-        ));
-        let (params_in, params_arg, call) = match &an.params_ty {
-            Some(p) => {
-                let p = ident(p)?;
-                (
-                    quote!(, parameters: &super::super::entities::#p),
-                    quote!(, parameters),
-                    quote!(self.0.invoke_workflow_action_batch(#name, entity, parameters)),
-                )
-            }
-            None => (
-                quote!(),
-                quote!(),
-                quote!(self.0.invoke_action_batch(#name, entity, ::core::option::Option::None::<&#no_params>)),
-            ),
+        let call = match an.params_ty {
+            Some(_) => quote!(self.0.invoke_workflow_action_batch(#name, entity, parameters)),
+            None => quote!(self.0.invoke_action_batch(
+                #name, entity, ::core::option::Option::None::<&#no_params>
+            )),
         };
-        methods.push(quote! {
-            #run_doc
-            pub async fn #m(&self, entity: &super::super::entities::#entity #params_in) -> #result<()> {
-                self.0.execute(self.#m_batch(entity #params_arg)).await
-            }
-            #batch_doc
-            pub fn #m_batch(&self, entity: &super::super::entities::#entity #params_in) -> #batch_call<()> {
-                #call
-            }
-        });
+        methods.push(super::service::action_methods(
+            cx,
+            e,
+            super::service::ActionDoc {
+                what: "workflow action",
+                source: " From the tenant's `$adHocSchema`.",
+                name,
+            },
+            &an.method,
+            an.params_ty.as_deref(),
+            call,
+        )?);
     }
     Ok(methods)
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
     let rt = &cx.rt;
     let ep = cx.endpoint;
-    let (endpoint, client) = (rt.endpoint(), rt.client());
+    let client = rt.client();
     let (name, version) = (&ep.name, &ep.version);
     let tr = ident(&cx.names.endpoint_trait)?;
     let mut decls = Vec::new();
@@ -41,17 +41,8 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
              schema declares no top-level entities."
         )),
     };
-    let ep_doc = doc(&format!(
-        "The endpoint these types were generated from: `{name}/{version}`."
-    ));
-    // With entity features, every entity may be switched off, leaving the re-exports empty.
-    let reexport_allow = cx
-        .settings
-        .entity_features
-        .then(|| quote!(#[allow(unused_imports, unreachable_pub)]));
-    // A glob that imports nothing is an unused import.
-    let entities_use =
-        (!ep.entities.is_empty()).then(|| quote!(#reexport_allow pub use self::entities::*;));
+    let (endpoint_const, entities_use) = endpoint_and_entities(cx);
+    let reexport_allow = reexport_allow(cx);
     let services_use = (ep.top_level().next().is_some())
         .then(|| quote!(#reexport_allow pub use self::services::*;));
     // In a user's crate the module is usually private and only a few of its services are used:
@@ -74,7 +65,7 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
             quote!(
                 pub mod entities;
             ),
-            quote!(#ep_doc pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);),
+            endpoint_const,
         ),
     };
     Ok(quote! {
@@ -102,25 +93,34 @@ pub(crate) fn root(cx: &Cx<'_>) -> Result<TokenStream> {
 /// The root of the entities crate of [`RuntimeCrate::Split`](crate::RuntimeCrate::Split): the
 /// entities and `ENDPOINT`, nothing that needs the HTTP stack.
 pub(crate) fn model_root(cx: &Cx<'_>) -> Result<TokenStream> {
+    let (endpoint_const, entities_use) = endpoint_and_entities(cx);
+    Ok(quote! {
+        pub mod entities;
+        #entities_use
+        #endpoint_const
+    })
+}
+
+/// With entity features every entity may be switched off, leaving the re-exports empty.
+fn reexport_allow(cx: &Cx<'_>) -> Option<TokenStream> {
+    cx.settings
+        .entity_features
+        .then(|| quote!(#[allow(unused_imports, unreachable_pub)]))
+}
+
+/// `pub const ENDPOINT` with its doc, and the glob re-export of the entities (none when there
+/// are no entities: a glob that imports nothing is an unused import).
+fn endpoint_and_entities(cx: &Cx<'_>) -> (TokenStream, Option<TokenStream>) {
     let endpoint = cx.rt.endpoint();
     let (name, version) = (&cx.endpoint.name, &cx.endpoint.version);
     let ep_doc = doc(&format!(
         "The endpoint these types were generated from: `{name}/{version}`."
     ));
-    let reexport_allow = cx
-        .settings
-        .entity_features
-        .then(|| quote!(#[allow(unused_imports, unreachable_pub)]));
-    let entities_use = (!cx.endpoint.entities.is_empty())
-        .then(|| quote!(#reexport_allow pub use self::entities::*;));
-    Ok(quote! {
-        pub mod entities;
-
-        #entities_use
-
-        #ep_doc
-        pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);
-    })
+    let allow = reexport_allow(cx);
+    (
+        quote!(#ep_doc pub const ENDPOINT: #endpoint = #endpoint::new_static(#name, #version);),
+        (!cx.endpoint.entities.is_empty()).then(|| quote!(#allow pub use self::entities::*;)),
+    )
 }
 
 pub(crate) fn entities_index(cx: &Cx<'_>) -> Result<TokenStream> {

@@ -13,13 +13,7 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
     let rt = &cx.rt;
     let en = &cx.names.entities[&e.name];
     let sn = &cx.names.services[&e.name];
-    let (service, client, batch_call, result, no_params) = (
-        rt.entity_service(),
-        rt.client(),
-        rt.batch_call(),
-        rt.result(),
-        rt.no_parameters(),
-    );
+    let (service, client) = (rt.entity_service(), rt.client());
     let ty = ident(&sn.ty)?;
     let entity = ident(&en.ty)?;
     let title = e
@@ -40,49 +34,27 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
         },
     ));
 
+    let no_params = rt.no_parameters();
     let mut methods = Vec::new();
     for action in e.actions() {
         let an = &sn.actions[&action.name];
-        let m = ident(&an.method)?;
-        let m_batch = ident(&format!("{}_batch", an.method))?;
         let name = &action.name;
-        let url = format!(
-            "POST /entity/{}/{}/{}/{}",
-            cx.endpoint.name, cx.endpoint.version, e.name, name
-        );
-        let run_doc = doc(&format!(
-            "Runs the `{name}` action on `entity` ({url}); only its key fields or ID are needed.\n\n\
-             Waits for a long-running action to finish (202, then polling its status)."
-        ));
-        let batch_doc = doc(&format!(
-            "The `{name}` action as a deferred call, for a batch; see [`Self::{}`].",
-            an.method
-        ));
-        let (params_in, params_arg, params_val) = match &an.params_ty {
-            Some(p) => {
-                let p = ident(p)?;
-                (
-                    quote!(, parameters: &super::super::entities::#p),
-                    quote!(, parameters),
-                    quote!(::core::option::Option::Some(parameters)),
-                )
-            }
-            None => (
-                quote!(),
-                quote!(),
-                quote!(::core::option::Option::None::<&#no_params>),
-            ),
+        let value = match an.params_ty {
+            Some(_) => quote!(::core::option::Option::Some(parameters)),
+            None => quote!(::core::option::Option::None::<&#no_params>),
         };
-        methods.push(quote! {
-            #run_doc
-            pub async fn #m(&self, entity: &super::super::entities::#entity #params_in) -> #result<()> {
-                self.0.execute(self.#m_batch(entity #params_arg)).await
-            }
-            #batch_doc
-            pub fn #m_batch(&self, entity: &super::super::entities::#entity #params_in) -> #batch_call<()> {
-                self.0.invoke_action_batch(#name, entity, #params_val)
-            }
-        });
+        methods.push(action_methods(
+            cx,
+            e,
+            ActionDoc {
+                what: "action",
+                source: "",
+                name,
+            },
+            &an.method,
+            an.params_ty.as_deref(),
+            quote!(self.0.invoke_action_batch(#name, entity, #value)),
+        )?);
     }
     methods.extend(super::custom::workflow_methods(cx, e)?);
     let new_doc = doc(&format!(
@@ -107,6 +79,63 @@ pub(crate) fn file(cx: &Cx<'_>, e: &Entity) -> Result<TokenStream> {
             fn deref(&self) -> &Self::Target {
                 &self.0
             }
+        }
+    })
+}
+
+/// What an action method's docs say: `what` (`action`, `workflow action`), where it comes from
+/// (a sentence, or nothing) and its name.
+pub(crate) struct ActionDoc<'a> {
+    pub(crate) what: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) name: &'a str,
+}
+
+/// An action's two methods: `method(&self, entity[, parameters])`, which runs the deferred call,
+/// and `method_batch`, whose body is `call` (with `entity` and, when the action has a
+/// parameters struct `params_ty`, `parameters` in scope).
+pub(crate) fn action_methods(
+    cx: &Cx<'_>,
+    e: &Entity,
+    d: ActionDoc<'_>,
+    method: &str,
+    params_ty: Option<&str>,
+    call: TokenStream,
+) -> Result<TokenStream> {
+    let (batch_call, result) = (cx.rt.batch_call(), cx.rt.result());
+    let entity = ident(&cx.names.entities[&e.name].ty)?;
+    let (m, m_batch) = (ident(method)?, ident(&format!("{method}_batch"))?);
+    let (what, name) = (d.what, d.name);
+    let url = format!(
+        "POST /entity/{}/{}/{}/{name}",
+        cx.endpoint.name, cx.endpoint.version, e.name
+    );
+    let run_doc = doc(&format!(
+        "Runs the `{name}` {what} on `entity` ({url}); only its key fields or ID are needed.{}\n\n\
+         Waits for a long-running action to finish (202, then polling its status).",
+        d.source
+    ));
+    let batch_doc = doc(&format!(
+        "The `{name}` {what} as a deferred call, for a batch; see [`Self::{method}`]."
+    ));
+    let (params_in, params_arg) = match params_ty {
+        Some(p) => {
+            let p = ident(p)?;
+            (
+                quote!(, parameters: &super::super::entities::#p),
+                quote!(, parameters),
+            )
+        }
+        None => (quote!(), quote!()),
+    };
+    Ok(quote! {
+        #run_doc
+        pub async fn #m(&self, entity: &super::super::entities::#entity #params_in) -> #result<()> {
+            self.0.execute(self.#m_batch(entity #params_arg)).await
+        }
+        #batch_doc
+        pub fn #m_batch(&self, entity: &super::super::entities::#entity #params_in) -> #batch_call<()> {
+            #call
         }
     })
 }

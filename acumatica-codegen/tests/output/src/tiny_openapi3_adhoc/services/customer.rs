@@ -78,7 +78,7 @@ impl CustomerService {
                 ::core::option::Option::None::<&::acumatica_sdk::service::NoParameters>,
             )
     }
-    /// Runs the workflow action `Archive` on `entity` (POST /entity/Tiny/24.200.001/Customer/Archive); only its key fields or ID are needed. From the tenant's `$adHocSchema`.
+    /// Runs the `Archive` workflow action on `entity` (POST /entity/Tiny/24.200.001/Customer/Archive); only its key fields or ID are needed. From the tenant's `$adHocSchema`.
     ///
     /// Waits for a long-running action to finish (202, then polling its status).
     pub async fn archive(
@@ -87,7 +87,7 @@ impl CustomerService {
     ) -> ::acumatica_sdk::error::Result<()> {
         self.0.execute(self.archive_batch(entity)).await
     }
-    /// The workflow action `Archive` as a deferred call, for a batch; see [`Self::archive`].
+    /// The `Archive` workflow action as a deferred call, for a batch; see [`Self::archive`].
     pub fn archive_batch(
         &self,
         entity: &super::super::entities::Customer,
@@ -99,7 +99,7 @@ impl CustomerService {
                 ::core::option::Option::None::<&::acumatica_sdk::service::NoParameters>,
             )
     }
-    /// Runs the workflow action `ChangeLoyaltyTier` on `entity` (POST /entity/Tiny/24.200.001/Customer/ChangeLoyaltyTier); only its key fields or ID are needed. From the tenant's `$adHocSchema`.
+    /// Runs the `ChangeLoyaltyTier` workflow action on `entity` (POST /entity/Tiny/24.200.001/Customer/ChangeLoyaltyTier); only its key fields or ID are needed. From the tenant's `$adHocSchema`.
     ///
     /// Waits for a long-running action to finish (202, then polling its status).
     pub async fn change_loyalty_tier(
@@ -109,7 +109,7 @@ impl CustomerService {
     ) -> ::acumatica_sdk::error::Result<()> {
         self.0.execute(self.change_loyalty_tier_batch(entity, parameters)).await
     }
-    /// The workflow action `ChangeLoyaltyTier` as a deferred call, for a batch; see [`Self::change_loyalty_tier`].
+    /// The `ChangeLoyaltyTier` workflow action as a deferred call, for a batch; see [`Self::change_loyalty_tier`].
     pub fn change_loyalty_tier_batch(
         &self,
         entity: &super::super::entities::Customer,
