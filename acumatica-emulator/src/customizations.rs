@@ -17,8 +17,10 @@
 //!
 //! [`Customizations`] holds them; its documentation gives the JSON format.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use acumatica_codegen::ir::FieldKind;
 use chrono::FixedOffset;
@@ -1127,6 +1129,16 @@ pub(crate) struct CustomSeeder<'c> {
     /// The stream `pick` draws from, per field.
     rngs: Vec<SmallRng>,
     site: FixedOffset,
+    /// Per entity name: the fields (indexes into `fields`) it holds, and its linked and detail
+    /// fields (name → target, detail or not); worked out once, as millions of records ask.
+    plans: HashMap<String, Rc<Plan>>,
+}
+
+/// What [`CustomSeeder::apply`] does on a record of one entity.
+#[derive(Debug, Default)]
+struct Plan {
+    fields: Vec<usize>,
+    nested: Vec<(String, String, bool)>,
 }
 
 impl<'c> CustomSeeder<'c> {
@@ -1148,7 +1160,33 @@ impl<'c> CustomSeeder<'c> {
             fields,
             rngs,
             site,
+            plans: HashMap::new(),
         }
+    }
+
+    fn plan(&mut self, model: &Model, entity: &str) -> Rc<Plan> {
+        if let Some(p) = self.plans.get(entity) {
+            return p.clone();
+        }
+        let fields = (0..self.fields.len())
+            .filter(|&i| self.fields[i].0.entity == entity)
+            .collect();
+        let nested = model
+            .any_entity(entity)
+            .map(|def| {
+                def.fields
+                    .iter()
+                    .filter_map(|(name, f)| match &f.kind {
+                        FieldKind::Linked(t) => Some((name.clone(), t.clone(), false)),
+                        FieldKind::Detail(t) => Some((name.clone(), t.clone(), true)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let plan = Rc::new(Plan { fields, nested });
+        self.plans.insert(entity.to_owned(), plan.clone());
+        plan
     }
 
     /// Writes the seeded custom values into a record of `entity` about to be stored, and into
@@ -1157,11 +1195,9 @@ impl<'c> CustomSeeder<'c> {
         if self.fields.is_empty() {
             return;
         }
-        for i in 0..self.fields.len() {
+        let plan = self.plan(model, entity);
+        for &i in &plan.fields {
             let (spec, seed) = self.fields[i];
-            if spec.entity != entity {
-                continue;
-            }
             self.counts[i] += 1;
             let n = self.counts[i];
             let value = match seed {
@@ -1185,21 +1221,15 @@ impl<'c> CustomSeeder<'c> {
             };
             set_custom(record, &spec.view, &spec.field, spec.kind, value);
         }
-        let Some(def) = model.any_entity(entity) else {
-            return;
-        };
-        // The record's members, not the definition's fields: a record has far fewer, and both
-        // are in name order, so the linked entities and lines are reached in the same order.
-        for (name, member) in record.iter_mut() {
-            let Some(field) = def.fields.get(name) else {
-                continue;
-            };
-            match (&field.kind, member) {
-                (FieldKind::Linked(t), Value::Object(inner)) => self.apply(model, t, inner),
-                (FieldKind::Detail(t), Value::Array(lines)) => {
+        // The linked entities and lines in name order (the definition's order, which is the
+        // record's too).
+        for (name, target, detail) in &plan.nested {
+            match (record.get_mut(name), detail) {
+                (Some(Value::Object(inner)), false) => self.apply(model, target, inner),
+                (Some(Value::Array(lines)), true) => {
                     for line in lines.iter_mut() {
                         if let Value::Object(line) = line {
-                            self.apply(model, t, line);
+                            self.apply(model, target, line);
                         }
                     }
                 }

@@ -4,6 +4,8 @@
 //! invoices `Invoice`/`INV000001`… (three digits grow to four past 999). Only fields the served
 //! endpoint has are written, so every schema can be seeded.
 
+use std::collections::{HashMap, HashSet};
+
 use acumatica_codegen::ir::{Entity, FieldKind};
 use chrono::{Duration as ChronoDuration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use rand::rngs::SmallRng;
@@ -11,6 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::codec::FastBuild;
 use crate::config::SeedCounts;
 use crate::customizations::CustomSeeder;
 use crate::model::Model;
@@ -83,27 +86,73 @@ const PRODUCT_KINDS: &[&str] = &["Commercial", "Compact", "Deluxe", "Classic", "
 /// Builds one detail line.
 type Line<'m, 'a> = Box<dyn FnOnce(&mut Rec<'m>) + 'a>;
 
+/// What the seeder needs to know of an entity's fields, looked up once rather than in the
+/// schema's maps for every field of millions of records.
+#[derive(Debug, Default)]
+struct Shape<'m> {
+    values: HashSet<&'m str, FastBuild>,
+    linked: HashMap<&'m str, &'m str, FastBuild>,
+    detail: HashMap<&'m str, &'m str, FastBuild>,
+}
+
+/// The shapes of the seeded entities and of every entity they link to.
+#[derive(Debug, Default)]
+struct Shapes<'m> {
+    by_name: HashMap<&'m str, Shape<'m>, FastBuild>,
+}
+
+impl<'m> Shapes<'m> {
+    fn new(model: &'m Model, roots: &[&str]) -> Self {
+        let mut shapes = Shapes::default();
+        let mut todo: Vec<&'m Entity> = roots.iter().filter_map(|r| model.any_entity(r)).collect();
+        while let Some(entity) = todo.pop() {
+            if shapes.by_name.contains_key(entity.name.as_str()) {
+                continue;
+            }
+            let mut shape = Shape::default();
+            for (name, field) in &entity.fields {
+                match &field.kind {
+                    FieldKind::Value(_) => {
+                        shape.values.insert(name.as_str());
+                    }
+                    FieldKind::Linked(t) => {
+                        shape.linked.insert(name.as_str(), t.as_str());
+                    }
+                    FieldKind::Detail(t) => {
+                        shape.detail.insert(name.as_str(), t.as_str());
+                    }
+                    FieldKind::Untyped(_) => {}
+                }
+                if let Some(t) = field.kind.entity().and_then(|t| model.any_entity(t)) {
+                    todo.push(t);
+                }
+            }
+            shapes.by_name.insert(entity.name.as_str(), shape);
+        }
+        shapes
+    }
+
+    fn get(&self, entity: &str) -> Option<&Shape<'m>> {
+        self.by_name.get(entity)
+    }
+}
+
 /// Builds one record, writing only fields the entity has.
 struct Rec<'m> {
-    entity: Option<&'m Entity>,
+    shape: Option<&'m Shape<'m>>,
     map: Map<String, Value>,
 }
 
 impl<'m> Rec<'m> {
-    fn new(model: &'m Model, entity: &str) -> Self {
+    fn new(shapes: &'m Shapes<'m>, entity: &str) -> Self {
         Rec {
-            entity: model.any_entity(entity),
+            shape: shapes.get(entity),
             map: Map::new(),
         }
     }
 
-    fn has(&self, field: &str, want: fn(&FieldKind) -> bool) -> bool {
-        self.entity
-            .is_some_and(|e| e.fields.get(field).is_some_and(|f| want(&f.kind)))
-    }
-
     fn set(&mut self, field: &str, value: impl Into<Value>) -> &mut Self {
-        if self.has(field, |k| matches!(k, FieldKind::Value(_))) {
+        if self.shape.is_some_and(|s| s.values.contains(field)) {
             self.map
                 .insert(field.to_owned(), json!({ "value": value.into() }));
         }
@@ -112,19 +161,12 @@ impl<'m> Rec<'m> {
 
     fn link(
         &mut self,
-        model: &'m Model,
+        shapes: &'m Shapes<'m>,
         field: &str,
         build: impl FnOnce(&mut Rec<'m>),
     ) -> &mut Self {
-        if let Some(FieldKind::Linked(target)) = self
-            .entity
-            .and_then(|e| e.fields.get(field))
-            .map(|f| &f.kind)
-        {
-            let mut inner = Rec {
-                entity: model.any_entity(target),
-                map: Map::new(),
-            };
+        if let Some(target) = self.shape.and_then(|s| s.linked.get(field)) {
+            let mut inner = Rec::new(shapes, target);
             build(&mut inner);
             self.map.insert(field.to_owned(), Value::Object(inner.map));
         }
@@ -133,22 +175,15 @@ impl<'m> Rec<'m> {
 
     fn detail(
         &mut self,
-        model: &'m Model,
+        shapes: &'m Shapes<'m>,
         field: &str,
         lines: Vec<Line<'m, '_>>,
         ids: &mut SmallRng,
     ) -> &mut Self {
-        if let Some(FieldKind::Detail(target)) = self
-            .entity
-            .and_then(|e| e.fields.get(field))
-            .map(|f| &f.kind)
-        {
+        if let Some(target) = self.shape.and_then(|s| s.detail.get(field)) {
             let mut out = Vec::new();
             for build in lines {
-                let mut line = Rec {
-                    entity: model.any_entity(target),
-                    map: Map::new(),
-                };
+                let mut line = Rec::new(shapes, target);
                 line.map
                     .insert("id".into(), Value::String(uuid(ids).to_string()));
                 build(&mut line);
@@ -204,27 +239,45 @@ pub(crate) fn seed(
             data.reserve(&entity, model.keys_of(&entity), n);
         }
     }
+    let roots = ["Customer", "Vendor", "StockItem", "SalesOrder", "Invoice"];
+    let shapes = Shapes::new(model, &roots);
     let mut s = Seeder {
         model,
+        shapes: &shapes,
         rng: SmallRng::seed_from_u64(seed),
         clock: Clock::new(offset),
         custom: CustomSeeder::new(&model.custom, seed, offset),
+        sink: Sink { model, data },
     };
-    let contacts = s.customers(data, counts.customers);
-    s.vendors(data, counts.vendors);
-    let prices = s.stock_items(data, counts.stock_items);
+    let contacts = s.customers(counts.customers);
+    s.vendors(counts.vendors);
+    let prices = s.stock_items(counts.stock_items);
     let refs = Refs {
         customers: counts.customers,
         prices: &prices,
     };
-    s.sales_orders(data, counts.sales_orders, &refs);
-    s.invoices(data, counts.invoices, &refs);
+    s.sales_orders(counts.sales_orders, &refs);
+    s.invoices(counts.invoices, &refs);
+    drop(s);
     data.counters
         .insert("SalesOrder.OrderNbr".into(), counts.sales_orders as u64);
     data.counters
         .insert("Invoice.ReferenceNbr".into(), counts.invoices as u64);
     data.counters
         .insert("CustomerContact.ContactID".into(), contacts);
+}
+
+/// Where built records go: the tenant's tables.
+struct Sink<'m, 'd> {
+    model: &'m Model,
+    data: &'d mut TenantData,
+}
+
+impl Sink<'_, '_> {
+    fn push(&mut self, entity: &'static str, record: Record) {
+        // Seed keys are unique by construction; a clash would be a bug in this file.
+        let _ = self.data.insert(entity, self.model.keys_of(entity), record);
+    }
 }
 
 /// Seeded date-times: a year from 2 January 2024, 09:30 local time, at the site's offset.
@@ -287,11 +340,13 @@ impl Refs<'_> {
 
 /// The model, the random stream, the clock and the custom fields' values every entity's seeder
 /// shares.
-struct Seeder<'m> {
+struct Seeder<'m, 'd> {
     model: &'m Model,
+    shapes: &'m Shapes<'m>,
     rng: SmallRng,
     clock: Clock,
     custom: CustomSeeder<'m>,
+    sink: Sink<'m, 'd>,
 }
 
 /// Draws what the seeder drew for a custom field before custom fields came from
@@ -304,23 +359,23 @@ fn former_custom_draw(rng: &mut SmallRng) {
 /// Stores a record if the endpoint has the entity, with the seeded values of its custom fields.
 fn insert(
     model: &Model,
-    data: &mut TenantData,
+    data: &mut Sink<'_, '_>,
     custom: &mut CustomSeeder<'_>,
-    entity: &str,
+    entity: &'static str,
     mut record: Record,
 ) {
     if model.canonical_entity(entity).is_some() {
         custom.apply(model, entity, &mut record);
-        // Seed keys are unique by construction; a clash would be a bug in this file.
-        let _ = data.insert(entity, model.keys_of(entity), record);
+        data.push(entity, record);
     }
 }
 
-impl<'m> Seeder<'m> {
+impl<'m> Seeder<'m, '_> {
     /// `C001`…: a main contact with an address, 1–3 contacts, a loyalty tier. Returns how many
     /// contact ids were handed out.
-    fn customers(&mut self, data: &mut TenantData, count: usize) -> u64 {
-        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+    fn customers(&mut self, count: usize) -> u64 {
+        let (model, shapes, clock, rng) = (self.model, self.shapes, self.clock, &mut self.rng);
+        let data = &mut self.sink;
         let mut contact_id = 100_000u64;
         for i in 1..=count {
             let id = uuid(rng);
@@ -352,7 +407,7 @@ impl<'m> Seeder<'m> {
             let modified = clock.when(rng);
             let created = clock.when(rng);
             former_custom_draw(rng);
-            let mut r = Rec::new(model, "Customer");
+            let mut r = Rec::new(shapes, "Customer");
             r.set("CustomerID", format!("C{i:03}"))
                 .set("CustomerName", name.clone())
                 .set(
@@ -366,12 +421,12 @@ impl<'m> Seeder<'m> {
                 .set("Email", email.clone())
                 .set("LastModifiedDateTime", modified)
                 .set("CreatedDateTime", created)
-                .link(model, "MainContact", |c| {
+                .link(shapes, "MainContact", |c| {
                     c.set("CompanyName", name.clone())
                         .set("DisplayName", name.clone())
                         .set("Email", email.clone())
                         .set("Phone1", format!("+1 555 01{:02}", i % 100))
-                        .link(model, "Address", |a| {
+                        .link(shapes, "Address", |a| {
                             a.set("AddressLine1", street.clone())
                                 .set("City", city)
                                 .set("State", state)
@@ -385,7 +440,7 @@ impl<'m> Seeder<'m> {
                     let (cid, first, last, slug) =
                         (*cid, first.clone(), last.clone(), slug.clone());
                     Box::new(move |l: &mut Rec<'m>| {
-                        l.set("ContactID", cid).link(model, "Contact", |c| {
+                        l.set("ContactID", cid).link(shapes, "Contact", |c| {
                             c.set("ContactID", cid)
                                 .set("FirstName", first.clone())
                                 .set("LastName", last.clone())
@@ -402,7 +457,7 @@ impl<'m> Seeder<'m> {
                     }) as Line<'m, '_>
                 })
                 .collect();
-            r.detail(model, "Contacts", lines, rng);
+            r.detail(shapes, "Contacts", lines, rng);
             let note = if i % 4 == 0 {
                 format!("Key account since {}", 2010 + i % 14)
             } else {
@@ -420,8 +475,9 @@ impl<'m> Seeder<'m> {
     }
 
     /// `V001`…: a main contact with an address.
-    fn vendors(&mut self, data: &mut TenantData, count: usize) {
-        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+    fn vendors(&mut self, count: usize) {
+        let (model, shapes, clock, rng) = (self.model, self.shapes, self.clock, &mut self.rng);
+        let data = &mut self.sink;
         for i in 1..=count {
             let id = uuid(rng);
             let name = format!(
@@ -434,7 +490,7 @@ impl<'m> Seeder<'m> {
             );
             let (city, state, zip) = *pick(rng, CITIES);
             let modified = clock.when(rng);
-            let mut r = Rec::new(model, "Vendor");
+            let mut r = Rec::new(shapes, "Vendor");
             r.set("VendorID", format!("V{i:03}"))
                 .set("VendorName", name.clone())
                 .set("LegalName", format!("{name} LLC"))
@@ -450,10 +506,10 @@ impl<'m> Seeder<'m> {
                 .set("CurrencyID", "USD")
                 .set("Terms", "30D")
                 .set("LastModifiedDateTime", modified)
-                .link(model, "MainContact", |c| {
+                .link(shapes, "MainContact", |c| {
                     c.set("CompanyName", name.clone())
                         .set("Email", format!("sales{i}@vendor.example.com"))
-                        .link(model, "Address", |a| {
+                        .link(shapes, "Address", |a| {
                             a.set("City", city)
                                 .set("State", state)
                                 .set("PostalCode", zip)
@@ -465,15 +521,16 @@ impl<'m> Seeder<'m> {
     }
 
     /// `ITEM001`…: prices and a repair item type. Returns each item's price in cents.
-    fn stock_items(&mut self, data: &mut TenantData, count: usize) -> Vec<u64> {
-        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+    fn stock_items(&mut self, count: usize) -> Vec<u64> {
+        let (model, shapes, clock, rng) = (self.model, self.shapes, self.clock, &mut self.rng);
+        let data = &mut self.sink;
         let mut prices = Vec::with_capacity(count);
         for i in 1..=count {
             let id = uuid(rng);
             let price = rng.random_range(500..50_000u64);
             prices.push(price);
             let modified = clock.when(rng);
-            let mut r = Rec::new(model, "StockItem");
+            let mut r = Rec::new(shapes, "StockItem");
             r.set("InventoryID", format!("ITEM{i:03}"))
                 .set(
                     "Description",
@@ -507,8 +564,9 @@ impl<'m> Seeder<'m> {
     }
 
     /// `SO`/`000001`…: 1–4 lines of seeded stock items for a seeded customer.
-    fn sales_orders(&mut self, data: &mut TenantData, count: usize, refs: &Refs<'_>) {
-        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+    fn sales_orders(&mut self, count: usize, refs: &Refs<'_>) {
+        let (model, shapes, clock, rng) = (self.model, self.shapes, self.clock, &mut self.rng);
+        let data = &mut self.sink;
         for i in 1..=count {
             let id = uuid(rng);
             let (status, hold) = match rng.random_range(0..10) {
@@ -528,7 +586,7 @@ impl<'m> Seeder<'m> {
             let qty: u64 = lines.iter().map(|(_, q, _)| q).sum();
             let date = clock.day(rng);
             let cust = refs.customer(rng);
-            let mut r = Rec::new(model, "SalesOrder");
+            let mut r = Rec::new(shapes, "SalesOrder");
             r.set("OrderType", "SO")
                 .set("OrderNbr", format!("{i:06}"))
                 .set("CustomerID", cust)
@@ -565,7 +623,7 @@ impl<'m> Seeder<'m> {
                     }) as Line<'m, '_>
                 })
                 .collect();
-            r.detail(model, "Details", detail, rng);
+            r.detail(shapes, "Details", detail, rng);
             let note = if i % 5 == 0 {
                 "Deliver before noon"
             } else {
@@ -582,8 +640,9 @@ impl<'m> Seeder<'m> {
     }
 
     /// `Invoice`/`INV000001`…: 1–3 lines of seeded stock items; closed invoices have no balance.
-    fn invoices(&mut self, data: &mut TenantData, count: usize, refs: &Refs<'_>) {
-        let (model, clock, rng) = (self.model, self.clock, &mut self.rng);
+    fn invoices(&mut self, count: usize, refs: &Refs<'_>) {
+        let (model, shapes, clock, rng) = (self.model, self.shapes, self.clock, &mut self.rng);
+        let data = &mut self.sink;
         for i in 1..=count {
             let id = uuid(rng);
             let (status, hold) = match rng.random_range(0..8) {
@@ -602,7 +661,7 @@ impl<'m> Seeder<'m> {
             let total: u64 = lines.iter().map(|(_, q, p)| q * p).sum();
             let date = clock.day(rng);
             let balance = if status == "Closed" { 0 } else { total };
-            let mut r = Rec::new(model, "Invoice");
+            let mut r = Rec::new(shapes, "Invoice");
             r.set("Type", "Invoice")
                 .set("ReferenceNbr", format!("INV{i:06}"))
                 .set("Customer", refs.customer(rng))
@@ -632,7 +691,7 @@ impl<'m> Seeder<'m> {
                     }) as Line<'m, '_>
                 })
                 .collect();
-            r.detail(model, "Details", detail, rng);
+            r.detail(shapes, "Details", detail, rng);
             insert(model, data, &mut self.custom, "Invoice", r.finish(id, ""));
         }
     }

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -19,7 +19,7 @@ use hashbrown::HashTable;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::codec::Codec;
+use crate::codec::{Codec, FastBuild};
 use crate::error::StoreError;
 use crate::files::Files;
 use crate::filter::{CompareOp, Expr, FieldRef, Literal, Operand};
@@ -107,7 +107,7 @@ struct Rows {
     codec: Codec,
     chunks: Vec<Vec<u8>>,
     slots: Vec<Slot>,
-    hasher: RandomState,
+    hasher: FastBuild,
 }
 
 impl Rows {
@@ -230,7 +230,7 @@ impl Table {
                 codec: Codec::default(),
                 chunks: Vec::new(),
                 slots: Vec::new(),
-                hasher: RandomState::new(),
+                hasher: FastBuild::default(),
             },
             live_in: Vec::new(),
             shown_in: Vec::new(),

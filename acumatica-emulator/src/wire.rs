@@ -2,7 +2,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -143,6 +143,36 @@ pub(crate) fn bad_json(detail: &str) -> Response {
 
 /// Formats a date-time the way a tenant does: explicit offset, fraction trimmed of zeros.
 pub(crate) fn format_datetime(dt: &DateTime<FixedOffset>) -> String {
+    use std::fmt::Write as _;
+    let offset = dt.offset().local_minus_utc();
+    // The common case by hand (the seeder prints millions): what the strftime path prints.
+    if (0..=9999).contains(&dt.year()) && offset % 60 == 0 && dt.nanosecond() < 1_000_000_000 {
+        let mut s = String::with_capacity(33);
+        let _ = write!(
+            s,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        );
+        let ticks = dt.nanosecond() / 100;
+        if ticks > 0 {
+            let frac = format!("{ticks:07}");
+            s.push('.');
+            s.push_str(frac.trim_end_matches('0'));
+        }
+        let minutes = offset.unsigned_abs() / 60;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let _ = write!(s, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+        return s;
+    }
+    format_datetime_strftime(dt)
+}
+
+fn format_datetime_strftime(dt: &DateTime<FixedOffset>) -> String {
     let base = dt.format("%Y-%m-%dT%H:%M:%S").to_string();
     let nanos = dt.nanosecond() % 1_000_000_000;
     // Tenants send at most 7 fraction digits (.NET ticks).
@@ -205,5 +235,32 @@ mod tests {
             format_datetime(&parse_datetime("2024-02-01", site).unwrap()),
             "2024-02-01T00:00:00+00:00"
         );
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    /// The hand-written path prints what the strftime one does.
+    #[test]
+    fn format_datetime_matches_strftime() {
+        let mut t = chrono::Utc
+            .with_ymd_and_hms(1999, 12, 31, 23, 59, 58)
+            .single()
+            .expect("date");
+        for i in 0..20_000i64 {
+            for minutes in [0, 180, -300, 330, -570, 840] {
+                let dt = t.with_timezone(&FixedOffset::east_opt(minutes * 60).expect("offset"));
+                assert_eq!(
+                    format_datetime(&dt),
+                    format_datetime_strftime(&dt),
+                    "{dt:?}"
+                );
+            }
+            t += Duration::milliseconds(i * 7_777_777 + 123) + Duration::nanoseconds(i * 4_100);
+        }
     }
 }
