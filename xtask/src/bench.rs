@@ -5,6 +5,8 @@
 //! - `license`: fixed and adaptive lanes against an emulated license (issue #9,
 //!   `acumatica-sdk/benches/license.rs`).
 //! - `codegen`: generation time of the Default endpoint with a release build of the generator.
+//! - `build`: build times of the SDK (issue #13): cold with every entity and with four, and
+//!   after a one-line edit of a runtime file and of a generated entity (`bench_build.rs`).
 //! - `emulator`: the emulator at scale (issue #12, `acumatica-emulator/benches/scale.rs`):
 //!   start-up time and peak memory of a release emulator seeded with `--records N`, requests/s
 //!   of reads by key, pages and filters, and the SDK's `get_list_stream` over every customer
@@ -21,7 +23,7 @@ use crate::generate::workspace_root;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Which benchmark: `batch`, `license`, `codegen` or `emulator`.
+    /// Which benchmark: `batch`, `license`, `codegen`, `emulator` or `build`.
     #[arg(default_value = "batch")]
     which: String,
     /// Arguments of the benchmark (`emulator` only; see its `--help`).
@@ -120,8 +122,9 @@ pub(crate) fn run_bench(args: Args) -> Result<ExitCode> {
                     release.join("examples/stream_customers"),
                 ))?;
         }
+        "build" => crate::bench_build::run()?,
         other => bail!(
-            "unknown benchmark {other:?}: expected `batch`, `license`, `codegen` or `emulator`"
+            "unknown benchmark {other:?}: expected `batch`, `license`, `codegen`, `emulator` or `build`"
         ),
     }
     Ok(ExitCode::SUCCESS)

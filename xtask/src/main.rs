@@ -5,6 +5,7 @@
 //! - `cargo xtask bench [batch|license|codegen]`
 
 mod bench;
+mod bench_build;
 mod generate;
 
 use clap::{Parser, Subcommand};
