@@ -680,3 +680,125 @@ fn unpack_datetime(r: &mut Reader<'_>, out: &mut String) -> Result<(), Corrupt> 
     let _ = write!(out, "{sign}{:02}:{:02}", a / 60, a % 60);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[A-Za-z0-9 @._+:-]{0,12}",
+            "\\PC{0,8}",
+            "[a-z]{1,6}[0-9]{1,20}[a-z@.]{0,6}[0-9]{0,3}",
+            "[a-z.]{1,8}@[a-z]{1,8}\\.example\\.com",
+            // Date-time shapes, valid and not.
+            "[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,8})?[+-][0-9]{2}:[0-9]{2}",
+            Just("2024-03-05T09:30:00.123+03:00".to_owned()),
+            Just("2024-03-05T09:30:00-00:00".to_owned()),
+            Just("0000-01-01T00:00:00+99:59".to_owned()),
+            // GUIDs, canonical and not.
+            any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string()),
+            any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string().to_uppercase()),
+            Just("a\0b1".to_owned()),
+        ]
+    }
+
+    fn number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            (0u64..1_000_000).prop_map(|c| Value::from(c as f64 / 100.0)),
+            (0u64..1_000_000).prop_map(|c| Value::from(c as f64)),
+            Just(Value::from(-0.0)),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            number(),
+            text().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map("[A-Za-z]{1,6}|value", inner.clone(), 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                inner.prop_map(|v| json!({ "value": v })),
+            ]
+        })
+    }
+
+    fn record() -> impl Strategy<Value = Map<String, Value>> {
+        prop::collection::btree_map("[A-Za-z]{1,8}|value|id", json_value(), 0..8)
+            .prop_map(|m| m.into_iter().collect())
+    }
+
+    proptest! {
+        /// Decoding gives back exactly what was encoded (the member `id` aside), one codec
+        /// over many records, as a table's is; decoding some members gives those members.
+        #[test]
+        fn decode_of_encode_is_the_identity(records in prop::collection::vec(record(), 1..12)) {
+            let mut codec = Codec::default();
+            let encoded: Vec<Vec<u8>> = records
+                .iter()
+                .map(|r| {
+                    let mut out = Vec::new();
+                    codec.encode_into(&mut out, r, "id");
+                    out
+                })
+                .collect();
+            for (r, bytes) in records.iter().zip(&encoded) {
+                let mut want = r.clone();
+                want.remove("id");
+                prop_assert_eq!(&codec.decode(bytes, None), &want);
+                let first = want.keys().next().cloned();
+                if let Some(first) = first {
+                    let id = codec.name_id(&first).expect("interned");
+                    let some = codec.decode_members(bytes, None, |n| n == id);
+                    prop_assert_eq!(some.get(&first), want.get(&first));
+                    prop_assert_eq!(some.len(), 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_take_their_compact_forms() {
+        let mut codec = Codec::default();
+        let record: Map<String, Value> = serde_json::from_value(json!({
+            "Id": { "value": "5c7a2f3e-1b2c-4d5e-8f90-0123456789ab" },
+            "When": { "value": "2024-03-05T09:30:00.123+03:00" },
+            "Key": { "value": "C000123" },
+            "Email": { "value": "anna.smith@cedar.example.com" },
+        }))
+        .unwrap();
+        let mut out = Vec::new();
+        codec.encode_into(&mut out, &record, "id");
+        let json_len = serde_json::to_vec(&record).unwrap().len();
+        assert!(
+            out.len() * 3 < json_len,
+            "{} bytes for {json_len} of JSON",
+            out.len()
+        );
+        assert_eq!(codec.decode(&out, None), record);
+    }
+
+    #[test]
+    fn the_fast_hash_spreads_low_and_high_bits() {
+        use std::hash::BuildHasher;
+        let b = FastBuild::default();
+        let hashes: Vec<u64> = (0..4096).map(|i| b.hash_one(format!("C{i:03}"))).collect();
+        let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 4095).collect();
+        let high: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert!(low.len() > 2500, "{} distinct low 12 bits", low.len());
+        assert_eq!(high.len(), 128);
+    }
+}

@@ -83,6 +83,30 @@ impl User {
     }
 }
 
+/// Whether the emulator takes a request form whose treatment on a tenant the protocol notes
+/// leave UNKNOWN ([`Config::contract_orderby`], [`Config::unconfirmed_functions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Acceptance {
+    /// Served as the emulator documents it.
+    Accept,
+    /// Refused (the default: what the documentation does not name, a client should not count
+    /// on).
+    #[default]
+    Refuse,
+}
+
+impl std::str::FromStr for Acceptance {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "accept" => Ok(Acceptance::Accept),
+            "refuse" => Ok(Acceptance::Refuse),
+            other => Err(format!("{other:?}: expected accept or refuse")),
+        }
+    }
+}
+
 /// How many records of each seeded entity to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedCounts {
@@ -328,6 +352,20 @@ pub struct Config {
     pub case_insensitive_filters: bool,
     /// Status of a refused `$filter`. UNKNOWN on a tenant; 500 with an HttpError body by default.
     pub filter_error_status: u16,
+    /// `$orderby` on a contract-API list. It is not among the contract API's documented
+    /// parameters (Integration Development Guide, "Parameters of the contract-based REST API":
+    /// `$filter`, `$top`, `$skip`, `$expand`, `$select`, `$custom`; it is documented for generic
+    /// inquiries over OData only), so what a tenant does with it is UNKNOWN. `Refuse` (the
+    /// default) answers 400 naming the parameter; `Accept` sorts the list by the fields named
+    /// (`CustomerName desc,CustomerID`; linked paths such as `MainContact/Email` too) before
+    /// `$skip` and `$top`.
+    pub contract_orderby: Acceptance,
+    /// `$filter` functions on the contract API that Acumatica's documentation does not confirm
+    /// (it names only `substringof`, `startswith` and `endswith`; `contains()` of OData v4 is
+    /// not mentioned: UNKNOWN). `Refuse` (the default) refuses them as a filter error;
+    /// `Accept` takes `contains(Field, 'text')` (as `substringof('text', Field)`) and
+    /// `tolower(Field)` / `toupper(Field)` wherever a field may stand in a comparison.
+    pub unconfirmed_functions: Acceptance,
     /// Offset of the site's time zone, in minutes east of UTC, for generated date-times.
     pub utc_offset_minutes: i32,
     /// Records and files are loaded from and saved to this JSON file (seeded when it does not exist).
@@ -370,6 +408,8 @@ impl Default for Config {
             refresh_token_lifetime: Duration::from_secs(30 * 24 * 3600),
             case_insensitive_filters: true,
             filter_error_status: 500,
+            contract_orderby: Acceptance::Refuse,
+            unconfirmed_functions: Acceptance::Refuse,
             utc_offset_minutes: 0,
             persistence: None,
             archived: Vec::new(),

@@ -79,7 +79,9 @@
 //! seeded jitter), session serialization, idle timeout, API Login Limit and its status, the
 //! license pipeline ([`PipelineConfig`]), long-running actions ([`LongRunningConfig`]), fault
 //! rules ([`FaultRule`]), OAuth clients and token lifetimes, filter case sensitivity, the
-//! statuses of behaviours the protocol notes mark UNKNOWN, records archived at start
+//! statuses of behaviours the protocol notes mark UNKNOWN, whether `$orderby` on contract lists
+//! and the `$filter` functions Acumatica does not confirm are taken ([`Acceptance`]), records
+//! archived at start
 //! ([`ArchiveRule`]), the tenant's custom fields and workflow actions ([`Customizations`]), and
 //! an optional persistence file.
 
@@ -110,7 +112,7 @@ mod wire;
 mod write;
 
 pub use config::{
-    ArchiveRule, Config, FaultKind, FaultRule, Latency, LongRunningConfig, OAuthClient,
+    Acceptance, ArchiveRule, Config, FaultKind, FaultRule, Latency, LongRunningConfig, OAuthClient,
     PipelineConfig, SchemaSource, SeedCounts, User,
 };
 pub use customizations::{

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use acumatica_emulator::{
-    ArchiveRule, Config, Customizations, Emulator, FaultKind, FaultRule, PipelineConfig,
-    SchemaSource, SeedCounts, User,
+    Acceptance, ArchiveRule, Config, Customizations, Emulator, FaultKind, FaultRule,
+    PipelineConfig, SchemaSource, SeedCounts, User,
 };
 use anyhow::{Context, anyhow, bail};
 use clap::Parser;
@@ -67,6 +67,18 @@ struct Args {
     /// 500 with an ODataException by default).
     #[arg(long, default_value_t = 500)]
     filter_error_status: u16,
+    /// `$orderby` on contract-API lists: `refuse` (400 naming the parameter) or `accept` (sort
+    /// by the fields named, `Field [asc|desc],...`, before `$skip`/`$top`). Not among the
+    /// contract API's documented parameters (UNKNOWN on a tenant); generic inquiries take it
+    /// either way.
+    #[arg(long, value_name = "accept|refuse", default_value = "refuse")]
+    orderby: Acceptance,
+    /// `$filter` functions the documentation does not confirm for the contract API: `refuse`
+    /// (a filter error) or `accept` (`contains(Field, 'text')` as substringof, and
+    /// `tolower(Field)`/`toupper(Field)` in place of a field). Documented: substringof,
+    /// startswith, endswith (UNKNOWN on a tenant for the others).
+    #[arg(long, value_name = "accept|refuse", default_value = "refuse")]
+    unconfirmed_functions: Acceptance,
     /// License: concurrent API requests; more wait in the queue. [default: no limit]
     #[arg(long)]
     concurrent_requests: Option<usize>,
@@ -85,8 +97,9 @@ struct Args {
     /// Seed of the data: the same seed gives the same records.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Records of each seeded entity (customers, vendors, stock items, sales orders, invoices).
-    /// [default: 20 customers, 10 vendors, 20 stock items, 20 sales orders, 10 invoices]
+    /// Records of each seeded entity (customers, vendors, stock items, sales orders, invoices):
+    /// N of each, 5·N in all. [default: 20 customers, 10 vendors, 20 stock items, 20 sales
+    /// orders, 10 invoices]
     #[arg(long)]
     records: Option<usize>,
     /// Tenant name; repeat for several (the first is the default). [default: Company]
@@ -186,6 +199,8 @@ fn config(args: Args) -> anyhow::Result<Config> {
     c.login_limit_status = args.login_limit_status;
     c.busy_session_status = args.busy_session_status;
     c.filter_error_status = args.filter_error_status;
+    c.contract_orderby = args.orderby;
+    c.unconfirmed_functions = args.unconfirmed_functions;
     c.pipeline = PipelineConfig {
         concurrent_requests: args.concurrent_requests,
         requests_per_minute: args.requests_per_minute,

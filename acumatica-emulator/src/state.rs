@@ -133,7 +133,13 @@ fn archive(shared: &Shared, config: &Config) -> Result<(), Error> {
             .ok_or_else(|| bad("no endpoint has this top-level entity".into()))?;
         let expr = match rule.filter.trim() {
             "" => None,
-            f => Some(crate::filter::parse(f).map_err(|e| bad(e.message))?),
+            f => Some(
+                match config.unconfirmed_functions {
+                    crate::Acceptance::Accept => crate::filter::parse_unconfirmed(f),
+                    crate::Acceptance::Refuse => crate::filter::parse(f),
+                }
+                .map_err(|e| bad(e.message))?,
+            ),
         };
         let opts = crate::filter::EvalOptions {
             case_insensitive: config.case_insensitive_filters,

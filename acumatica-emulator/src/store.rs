@@ -328,9 +328,11 @@ impl Table {
     pub(crate) fn filter_names(&self, expr: &Expr) -> FilterNames {
         let mut ids = Vec::new();
         for field in expr.fields() {
-            let first = match field {
+            let first = match field.base() {
                 FieldRef::Path(path) => path.first().map(String::as_str),
                 FieldRef::Custom(c) => Some(c.entity.first().map_or("custom", String::as_str)),
+                // `base` has no case function left.
+                FieldRef::Case { .. } => None,
             };
             let Some(first) = first else {
                 return FilterNames::All;
@@ -340,6 +342,11 @@ impl Table {
             }
         }
         FilterNames::Some(ids)
+    }
+
+    /// These top-level members, as a [`FilterNames`] for [`Table::filter_view`].
+    pub(crate) fn member_names<'n>(&self, names: impl Iterator<Item = &'n str>) -> FilterNames {
+        FilterNames::Some(names.filter_map(|n| self.rows.codec.name_id(n)).collect())
     }
 
     /// The positions of the records shown (archived ones too with `show_archived`), in order,
@@ -462,7 +469,7 @@ impl Table {
             len,
             flags: LIVE,
         });
-        if pos as usize % BLOCK == 0 {
+        if (pos as usize).is_multiple_of(BLOCK) {
             self.live_in.push(0);
             self.shown_in.push(0);
         }
@@ -618,7 +625,7 @@ impl Table {
             c.extend_from_slice(bytes);
             let pos = self.rows.slots.len() as u32;
             self.rows.slots.push(Slot { loc, ..slot });
-            if pos as usize % BLOCK == 0 {
+            if (pos as usize).is_multiple_of(BLOCK) {
                 self.live_in.push(0);
                 self.shown_in.push(0);
             }
@@ -951,5 +958,65 @@ impl Store {
                 .map(|tb| tb.iter().map(Value::Object).collect())
                 .unwrap_or_default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rec(key: &str, n: u64) -> Record {
+        serde_json::from_value(json!({ "K": { "value": key }, "N": { "value": n } })).unwrap()
+    }
+
+    /// Removing most records compacts the table; positions, ids, keys and archiving survive it,
+    /// and a replaced key moves in the key index.
+    #[test]
+    fn compaction_keeps_order_and_indexes() {
+        let mut t = Table::new(vec!["K".into()]);
+        let ids: Vec<Uuid> = (0..5000)
+            .map(|i| t.insert("E", rec(&format!("k{i}"), i)).unwrap())
+            .collect();
+        assert!(t.set_archived(ids[4001], true));
+        for (i, id) in ids.iter().enumerate() {
+            if i % 5 != 1 {
+                assert!(t.remove(*id).is_some());
+            }
+        }
+        assert_eq!(t.len(), 1000);
+        assert!(
+            t.rows.slots.len() < 5000,
+            "compacted: {} slots",
+            t.rows.slots.len()
+        );
+        let shown: Vec<u64> = t
+            .positions(0, false)
+            .map(|p| t.record(p)["N"]["value"].as_u64().unwrap())
+            .take(3)
+            .collect();
+        assert_eq!(shown, [1, 6, 11]);
+        let far: Vec<u64> = t
+            .positions(799, false)
+            .map(|p| t.record(p)["N"]["value"].as_u64().unwrap())
+            .take(3)
+            .collect();
+        assert_eq!(far, [3996, 4006, 4011], "k4001 is archived");
+        assert_eq!(
+            t.positions(800, true).next().map(|p| t.id(p)),
+            Some(ids[4001])
+        );
+        assert!(t.is_archived(ids[4001]));
+        assert_eq!(t.find_by_keys(&["K6".into()]), Some(ids[6]));
+        assert_eq!(t.find_by_keys(&["k7".into()]), None);
+        t.replace("E", ids[6], rec("moved", 6)).unwrap();
+        assert_eq!(t.find_by_keys(&["k6".into()]), None);
+        assert_eq!(t.find_by_keys(&["MOVED".into()]), Some(ids[6]));
+        assert!(matches!(
+            t.insert("E", rec("moved ", 1)),
+            Err(StoreError::DuplicateKey { .. })
+        ));
+        assert_eq!(t.get(ids[6]).unwrap()["id"], ids[6].to_string());
     }
 }

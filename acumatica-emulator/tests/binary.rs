@@ -170,6 +170,57 @@ async fn refusal_statuses_are_set_from_the_command_line() {
     assert!(text.contains("ODataException"), "{text}");
 }
 
+/// `--orderby` and `--unconfirmed-functions` (UNKNOWN on a tenant) are set from the command
+/// line; a value other than accept or refuse stops the start.
+#[tokio::test]
+async fn unknown_behaviours_are_set_from_the_command_line() {
+    let started = start_binary(&[
+        "--records",
+        "12",
+        "--orderby",
+        "accept",
+        "--unconfirmed-functions",
+        "Accept",
+    ]);
+    let url = &started.url;
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = c
+        .post(format!("{url}/entity/auth/login"))
+        .json(&json!({"name": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 204);
+    let list: Value = c
+        .get(format!(
+            "{url}/entity/Default/24.200.001/Customer?$orderby=CustomerID desc&$top=2&$filter=contains(CustomerID, '1') and tolower(CustomerID) ne 'c001'"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["CustomerID"]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["C012", "C011"]);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_acumatica-emulator"))
+        .args(["--orderby", "sometimes"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("accept or refuse"), "{err}");
+}
+
 /// `--help` documents every flag, and each flag that takes a value says what it defaults to.
 #[test]
 fn help_documents_every_flag_and_its_default() {
@@ -204,6 +255,8 @@ fn help_documents_every_flag_and_its_default() {
         "--login-limit-status",
         "--busy-session-status",
         "--filter-error-status",
+        "--orderby",
+        "--unconfirmed-functions",
         "--concurrent-requests",
         "--requests-per-minute",
         "--max-queued",

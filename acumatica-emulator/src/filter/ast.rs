@@ -155,6 +155,25 @@ pub enum FieldRef {
     Path(Vec<String>),
     /// `cf.String(f='View.Field')` and the other `cf.<Type>` functions.
     Custom(CustomField),
+    /// `tolower(Field)` (`upper: false`) or `toupper(Field)`: the field's text in one case.
+    /// Not named by Acumatica's documentation for the contract API; parsed only by
+    /// [`parse_unconfirmed`](crate::filter::parse_unconfirmed).
+    Case {
+        /// `toupper` rather than `tolower`.
+        upper: bool,
+        /// The field.
+        field: Box<FieldRef>,
+    },
+}
+
+impl FieldRef {
+    /// The field itself, without `tolower`/`toupper` around it.
+    pub fn base(&self) -> &FieldRef {
+        match self {
+            FieldRef::Case { field, .. } => field.base(),
+            other => other,
+        }
+    }
 }
 
 /// A custom field: `cf.<Type>(f='[Entity/...]View.Field')`.

@@ -115,7 +115,7 @@ enum Side<'a> {
 /// A value in a comparable form.
 #[derive(Debug, Clone)]
 enum Scalar<'a> {
-    Text(&'a str),
+    Text(Cow<'a, str>),
     Number(Number),
     Bool(bool),
     Instant(DateTime<Utc>),
@@ -210,26 +210,35 @@ fn order(
 fn scalar(side: Side<'_>) -> Scalar<'_> {
     match side {
         Side::Literal(literal) => match literal {
-            Literal::String(text) => Scalar::Text(text),
+            Literal::String(text) => Scalar::Text(Cow::Borrowed(text)),
             Literal::Int(value) => Scalar::Number(Number::Exact(Decimal::from(*value))),
             Literal::Long(value) => Scalar::Number(Number::Exact(Decimal::from(*value))),
             Literal::Decimal(value) => Scalar::Number(Number::Exact(*value)),
             Literal::Double(value) => Scalar::Number(number_from_f64(*value)),
             Literal::Bool(value) => Scalar::Bool(*value),
             // Never reached: `side` maps null to `None`. Kept total rather than panicking.
-            Literal::Null => Scalar::Text(""),
+            Literal::Null => Scalar::Text(Cow::Borrowed("")),
             Literal::DateTimeOffset(value) => Scalar::Instant(value.with_timezone(&Utc)),
             Literal::DateTime(value) => Scalar::Instant(value.and_utc()),
             Literal::Date(value) => Scalar::Instant(value.and_time(NaiveTime::MIN).and_utc()),
             Literal::Guid(value) => Scalar::Guid(*value),
         },
-        Side::Field { value, .. } => match value {
-            Value::String(text) => Scalar::Text(text),
+        Side::Field { value, field } => match value {
+            Value::String(text) => Scalar::Text(in_case(field, text)),
             Value::Number(number) => Scalar::Number(number_from_json(number)),
             Value::Bool(value) => Scalar::Bool(*value),
             // `resolve` only returns scalars; kept total rather than panicking.
-            _ => Scalar::Text(""),
+            _ => Scalar::Text(Cow::Borrowed("")),
         },
+    }
+}
+
+/// A field's text as `tolower`/`toupper` around it makes it (as it is without them).
+fn in_case<'a>(field: &FieldRef, text: &'a str) -> Cow<'a, str> {
+    match field {
+        FieldRef::Case { upper: false, .. } => Cow::Owned(text.to_lowercase()),
+        FieldRef::Case { upper: true, .. } => Cow::Owned(text.to_uppercase()),
+        _ => Cow::Borrowed(text),
     }
 }
 
@@ -329,7 +338,8 @@ fn function_truth(
         });
     };
     // LIKE with the text escaped: '%' and '_' in it match themselves (an inference).
-    let (haystack, needle) = (fold(haystack, opts), fold(function.text(), opts));
+    let haystack = in_case(field, haystack);
+    let (haystack, needle) = (fold(&haystack, opts), fold(function.text(), opts));
     Ok(Some(match function {
         Function::SubstringOf { .. } => haystack.contains(needle.as_ref()),
         Function::StartsWith { .. } => haystack.starts_with(needle.as_ref()),
@@ -358,6 +368,7 @@ fn resolve<'r>(field: &FieldRef, record: &'r Value) -> Result<Option<&'r Value>,
             };
             leaf(holder.get(last), || field.to_string())
         }
+        FieldRef::Case { field, .. } => resolve(field, record),
         FieldRef::Custom(custom) => {
             let Some(holder) = walk(&custom.entity, record)? else {
                 return Ok(None);

@@ -30,4 +30,4 @@ pub use ast::{
 };
 pub use error::FilterError;
 pub use eval::{EvalError, EvalOptions, eval};
-pub use parse::{parse, parse_with};
+pub use parse::{parse, parse_unconfirmed, parse_with};

@@ -67,7 +67,31 @@ pub fn parse(input: &str) -> Result<Expr, FilterError> {
 /// assert!(parse_with("Total gt 1000.50M", Dialect::V4).is_err());
 /// ```
 pub fn parse_with(input: &str, dialect: Dialect) -> Result<Expr, FilterError> {
-    let mut parser = Parser::new(input, dialect)?;
+    parse_parser(Parser::new(input, dialect)?)
+}
+
+/// Parses a contract-API `$filter` (OData v3) that may also use the functions Acumatica's
+/// documentation does not confirm for it: `contains(Field, 'text')` (as
+/// `substringof('text', Field)`) and `tolower(Field)` / `toupper(Field)` in place of a field
+/// ([`FieldRef::Case`]). The emulator parses with it when
+/// [`Config::unconfirmed_functions`](crate::Config::unconfirmed_functions) accepts them.
+///
+/// ```
+/// use acumatica_emulator::filter::{parse, parse_unconfirmed};
+/// assert!(parse("contains(Name, 'x')").is_err());
+/// assert_eq!(
+///     parse_unconfirmed("contains(Name, 'x')").unwrap(),
+///     parse("substringof('x', Name)").unwrap()
+/// );
+/// assert!(parse_unconfirmed("tolower(Name) eq 'x'").is_ok());
+/// ```
+pub fn parse_unconfirmed(input: &str) -> Result<Expr, FilterError> {
+    let mut parser = Parser::new(input, Dialect::V3)?;
+    parser.unconfirmed = true;
+    parse_parser(parser)
+}
+
+fn parse_parser(mut parser: Parser) -> Result<Expr, FilterError> {
     if parser.peeked.kind == TokenKind::End {
         return Err(FilterError::new(
             parser.peeked.start,
@@ -128,6 +152,8 @@ struct Parser {
     prev: Option<Token>,
     /// Which functions exist, for errors about the others.
     dialect: Dialect,
+    /// Whether `contains` and `tolower`/`toupper` are taken in OData v3 too.
+    unconfirmed: bool,
 }
 
 impl Parser {
@@ -139,6 +165,7 @@ impl Parser {
             peeked,
             prev: None,
             dialect,
+            unconfirmed: false,
         })
     }
 
@@ -505,10 +532,44 @@ impl Parser {
         if let Some(type_name) = word.strip_prefix("cf.") {
             return self.custom_field(start, type_name).map(Primary::Value);
         }
-        if functions(self.dialect).contains(&word.as_str()) {
+        if functions(self.dialect).contains(&word.as_str())
+            || (self.unconfirmed && word == "contains")
+        {
             return Ok(Primary::Call(word));
         }
+        if self.unconfirmed && (word == "tolower" || word == "toupper") {
+            return self.case_function(start, &word, depth + 1);
+        }
         Err(unsupported_function(start, &word, self.dialect))
+    }
+
+    /// `tolower(Field)` / `toupper(Field)`: the `(` is consumed; the argument is a field.
+    fn case_function(
+        &mut self,
+        start: usize,
+        name: &str,
+        depth: usize,
+    ) -> Result<Primary, FilterError> {
+        let at = self.peeked.start;
+        let TokenKind::Word(word) = self.peeked.kind.clone() else {
+            return Err(self.expected(&format!("a field inside {name}(...)")));
+        };
+        let field = match self.word(at, word, depth)? {
+            Primary::Value(Term {
+                kind: TermKind::Value(Operand::Field(field)),
+                ..
+            }) => field,
+            _ => return Err(FilterError::new(at, format!("{name} takes a field"))),
+        };
+        if self.peeked.kind != TokenKind::RParen {
+            return Err(self.expected(&format!("')' to close {name}(...)")));
+        }
+        self.advance()?;
+        let field = FieldRef::Case {
+            upper: name == "toupper",
+            field: Box::new(field),
+        };
+        Ok(Primary::Value(value(Operand::Field(field), start)))
     }
 
     /// Refuses a missing function argument before it is read.

@@ -135,6 +135,9 @@ impl fmt::Display for FieldRef {
         match self {
             FieldRef::Path(segments) => f.write_str(&segments.join("/")),
             FieldRef::Custom(custom) => write!(f, "{custom}"),
+            FieldRef::Case { upper, field } => {
+                write!(f, "{}({field})", if *upper { "toupper" } else { "tolower" })
+            }
         }
     }
 }

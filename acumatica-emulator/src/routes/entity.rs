@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Query, actions, files, meta};
+use crate::config::Acceptance;
 use crate::filter;
 use crate::gate::{self, Access, Caller};
 use crate::model::EndpointModel;
@@ -160,6 +161,14 @@ fn filter_error(s: &Inner, input: &str, position: usize, message: &str) -> Respo
     )
 }
 
+/// A contract-API `$filter`, with the unconfirmed functions when the configuration takes them.
+pub(crate) fn parse_condition(s: &Inner, f: &str) -> Result<filter::Expr, filter::FilterError> {
+    match s.config.unconfirmed_functions {
+        Acceptance::Accept => filter::parse_unconfirmed(f),
+        Acceptance::Refuse => filter::parse(f),
+    }
+}
+
 fn parse_filter(
     s: &Inner,
     ep: &EndpointModel,
@@ -169,9 +178,9 @@ fn parse_filter(
     let Some(f) = q.get("$filter").map(str::trim).filter(|f| !f.is_empty()) else {
         return Ok(None);
     };
-    let expr = filter::parse(f).map_err(|e| filter_error(s, f, e.position, &e.message))?;
+    let expr = parse_condition(s, f).map_err(|e| filter_error(s, f, e.position, &e.message))?;
     for field in expr.fields() {
-        let filter::FieldRef::Path(path) = field else {
+        let filter::FieldRef::Path(path) = field.base() else {
             continue;
         };
         check_path(ep, entity, path).map_err(|message| {
@@ -275,18 +284,14 @@ fn list(
     show_archived: bool,
 ) -> Response {
     // Not among the contract API's parameters (D-PARAMETER); a tenant's Web API refuses them.
-    // INFERENCE: 400 with an HttpError naming the parameter.
+    // INFERENCE: 400 with an HttpError naming the parameter. `$orderby` is served when the
+    // configuration accepts it (UNKNOWN on a tenant).
+    let orderby = s.config.contract_orderby == Acceptance::Accept;
     if let Some(bad) = q.names().find(|n| {
-        [
-            "$orderby",
-            "$count",
-            "$inlinecount",
-            "$apply",
-            "$search",
-            "$levels",
-        ]
-        .iter()
-        .any(|b| b.eq_ignore_ascii_case(n))
+        (!orderby && n.eq_ignore_ascii_case("$orderby"))
+            || ["$count", "$inlinecount", "$apply", "$search", "$levels"]
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(n))
     }) {
         return wire::message(
             StatusCode::BAD_REQUEST,
@@ -312,6 +317,13 @@ fn list(
         Ok(f) => f,
         Err(r) => return r,
     };
+    let order = match q.get("$orderby").filter(|_| orderby) {
+        Some(o) => match parse_orderby(ep, entity, o) {
+            Ok(keys) => keys,
+            Err(r) => return r,
+        },
+        None => Vec::new(),
+    };
     let lock = match tenant(s, caller) {
         Ok(l) => l,
         Err(r) => return r,
@@ -331,6 +343,18 @@ fn list(
     let Some(table) = data.table(&entity.name) else {
         return wire::json(StatusCode::OK, &Value::Array(out));
     };
+    if !order.is_empty() {
+        return sorted_list(
+            s,
+            &ctx,
+            entity,
+            table,
+            filter.as_ref(),
+            &order,
+            (skip, want),
+            show_archived,
+        );
+    }
     let Some(f) = &filter else {
         // Without a condition the page starts at its place: no record before it is read.
         for pos in table.positions(skip, show_archived).take(want) {
@@ -358,6 +382,114 @@ fn list(
         }
         out.push(ctx.top(entity, &table.record(pos), out.len() + 1, keys));
     }
+    wire::json(StatusCode::OK, &Value::Array(out))
+}
+
+/// One key of a contract-API `$orderby`: a value field's path and whether it sorts down.
+type OrderKey = (Vec<String>, bool);
+
+/// `Field [asc|desc], ...` with value fields (linked paths too) of the entity; a bad one is
+/// refused as a bad `$filter` path is (INFERENCE: a tenant that took `$orderby` would refuse
+/// an unknown field somehow; how is UNKNOWN).
+fn parse_orderby(
+    ep: &EndpointModel,
+    entity: &Entity,
+    order: &str,
+) -> Result<Vec<OrderKey>, Response> {
+    let mut keys = Vec::new();
+    for part in order.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut words = part.split_whitespace();
+        let path: Vec<String> = words
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .map(str::to_owned)
+            .collect();
+        let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(wire::message(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Unknown sort direction '{other}' in $orderby."),
+                ));
+            }
+        };
+        if words.next().is_some() {
+            return Err(wire::message(
+                StatusCode::BAD_REQUEST,
+                &format!("The $orderby item '{part}' is not 'Field [asc|desc]'."),
+            ));
+        }
+        check_path(ep, entity, &path).map_err(|message| {
+            wire::message(StatusCode::BAD_REQUEST, &format!("$orderby: {message}"))
+        })?;
+        keys.push((path, desc));
+    }
+    Ok(keys)
+}
+
+/// A list sorted by `$orderby` (the configuration accepts it): every matching record is read,
+/// sorted stably (nulls first, strings without case, numbers by value), then paged.
+#[allow(clippy::too_many_arguments)]
+fn sorted_list(
+    s: &Inner,
+    ctx: &Ctx<'_>,
+    entity: &Entity,
+    table: &store::Table,
+    f: Option<&filter::Expr>,
+    order: &[OrderKey],
+    (skip, want): (usize, usize),
+    show_archived: bool,
+) -> Response {
+    let opts = eval_options(s);
+    let names = table.member_names(
+        order
+            .iter()
+            .filter_map(|(p, _)| p.first().map(String::as_str)),
+    );
+    let filter_names = f.map(|f| table.filter_names(f));
+    let mut rows = Vec::new();
+    let candidates = match f {
+        Some(f) => matching_candidates(table, f, show_archived),
+        None => Box::new(table.positions(0, show_archived)),
+    };
+    for pos in candidates {
+        if !show_archived && table.archived_at(pos) {
+            continue;
+        }
+        if let (Some(f), Some(n)) = (f, &filter_names) {
+            match filter::eval(f, &Value::Object(table.filter_view(pos, n)), &opts) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => return eval_error(&e),
+            }
+        }
+        let view = table.filter_view(pos, &names);
+        let values: Vec<Option<Value>> = order
+            .iter()
+            .map(|(path, _)| super::odata::at_path(&view, &path.join("/")).cloned())
+            .collect();
+        rows.push((pos, values));
+    }
+    rows.sort_by(|(_, a), (_, b)| {
+        for (i, (_, desc)) in order.iter().enumerate() {
+            let o = super::odata::compare(a[i].as_ref(), b[i].as_ref());
+            let o = if *desc { o.reverse() } else { o };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    let keys = s.model.keys_of(&entity.name);
+    let out: Vec<Value> = rows
+        .into_iter()
+        .skip(skip)
+        .take(want)
+        .enumerate()
+        .map(|(i, (pos, _))| ctx.top(entity, &table.record(pos), i + 1, keys))
+        .collect();
     wire::json(StatusCode::OK, &Value::Array(out))
 }
 

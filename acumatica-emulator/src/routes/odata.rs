@@ -224,7 +224,7 @@ fn metadata(s: &Inner) -> Response {
 }
 
 /// The value at `A/B/C` in a stored record, unwrapped from `{"value": ..}`.
-fn at_path<'r>(record: &'r Map<String, Value>, path: &str) -> Option<&'r Value> {
+pub(super) fn at_path<'r>(record: &'r Map<String, Value>, path: &str) -> Option<&'r Value> {
     let mut parts = path.split('/').peekable();
     let mut cur = record;
     while let Some(p) = parts.next() {
@@ -237,7 +237,7 @@ fn at_path<'r>(record: &'r Map<String, Value>, path: &str) -> Option<&'r Value> 
     None
 }
 
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+pub(super) fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
         (None, _) => Ordering::Less,
@@ -444,11 +444,11 @@ pub(super) async fn resource(
             Ok(e) => {
                 // Unknown properties are refused, as an OData service does, not matched as null.
                 for field in e.fields() {
-                    let known = match field {
+                    let known = match field.base() {
                         filter::FieldRef::Path(p) => {
                             p.len() == 1 && columns.iter().any(|(c, ..)| *c == p[0])
                         }
-                        filter::FieldRef::Custom(_) => false,
+                        filter::FieldRef::Custom(_) | filter::FieldRef::Case { .. } => false,
                     };
                     if !known {
                         return wire::message(
