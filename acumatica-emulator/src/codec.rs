@@ -16,6 +16,7 @@
 //! Objects and arrays carry their length in bytes, so a reader can skip what it does not need:
 //! [`Codec::decode_members`] decodes only some top-level members (what a `$filter` reads).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -117,6 +118,60 @@ pub(crate) struct Codec {
     string_ids: HashMap<Box<str>, u32, FastBuild>,
     /// Per member name: how many strings it added to the dictionary.
     admitted: Vec<u32>,
+    /// While seeding: member names by the address of borrowed text (names that outlive the
+    /// seeding, never a heap string that could be freed and reused), so the millions of
+    /// seeded records look their names up without hashing them. See [`Codec::end_seeding`].
+    seed_names: Option<Box<[(usize, usize, u32); NAME_CACHE]>>,
+}
+
+/// Entries of the seeding name cache (direct-mapped by address).
+const NAME_CACHE: usize = 512;
+
+/// A record as the seeder builds it, lighter than a tree of `serde_json::Value`s (no map per
+/// `{"value": ..}` wrapper, member names borrowed): encoded as the JSON it stands for.
+#[derive(Debug, Clone)]
+pub(crate) enum Node<'a> {
+    /// `{"value": v}`.
+    Wrapped(Value),
+    /// `v` itself.
+    Plain(Value),
+    /// An object; a name given twice counts once, the last time (as a map insert).
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+    /// An array.
+    Array(Vec<Node<'a>>),
+}
+
+impl Node<'_> {
+    /// The JSON it stands for.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Node::Wrapped(v) => {
+                let mut m = Map::new();
+                m.insert("value".to_owned(), v.clone());
+                Value::Object(m)
+            }
+            Node::Plain(v) => v.clone(),
+            Node::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, n)| (k.to_string(), n.to_value()))
+                    .collect(),
+            ),
+            Node::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+        }
+    }
+}
+
+/// The last member of that name.
+pub(crate) fn member<'n, 'a>(
+    members: &'n [(Cow<'a, str>, Node<'a>)],
+    name: &str,
+) -> Option<&'n Node<'a>> {
+    members
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, n)| n)
 }
 
 /// Bytes that `encode` did not write: a bug, never the data's fault.
@@ -194,6 +249,80 @@ impl Codec {
             let id = self.name(k);
             put_varint(out, u64::from(id));
             self.value(out, v, id, true);
+        }
+    }
+
+    /// Appends the members of a record built as [`Node`]s to `out`.
+    pub(crate) fn encode_nodes_into(
+        &mut self,
+        out: &mut Vec<u8>,
+        members: &[(Cow<'_, str>, Node<'_>)],
+    ) {
+        put_varint(out, members.len() as u64);
+        for (k, n) in members {
+            let id = self.node_name(k);
+            put_varint(out, u64::from(id));
+            self.node(out, n, id);
+        }
+    }
+
+    /// A member name of a [`Node`]: borrowed ones through the address cache (the borrowed
+    /// names must stay alive and unchanged until [`Codec::end_seeding`]).
+    // The `Cow` itself matters: only a borrowed name's address may be cached.
+    #[allow(clippy::ptr_arg)]
+    fn node_name(&mut self, k: &Cow<'_, str>) -> u32 {
+        let Cow::Borrowed(text) = k else {
+            return self.name(k);
+        };
+        let (addr, len) = (text.as_ptr() as usize, text.len());
+        let slot = ((addr >> 3) ^ (addr >> 12) ^ len) % NAME_CACHE;
+        let cache = self
+            .seed_names
+            .get_or_insert_with(|| Box::new([(0, 0, 0); NAME_CACHE]));
+        let (a, l, id) = cache[slot];
+        if a == addr && l == len && addr != 0 {
+            return id;
+        }
+        let id = self.name(text);
+        if let Some(cache) = &mut self.seed_names {
+            cache[slot] = (addr, len, id);
+        }
+        id
+    }
+
+    /// Forgets the addresses [`Codec::encode_nodes_into`] cached.
+    pub(crate) fn end_seeding(&mut self) {
+        self.seed_names = None;
+    }
+
+    fn node(&mut self, out: &mut Vec<u8>, n: &Node<'_>, member: u32) {
+        match n {
+            Node::Wrapped(v) => {
+                let at = out.len();
+                self.value(out, v, member, false);
+                out[at] |= WRAPPED;
+            }
+            Node::Plain(v) => self.value(out, v, member, true),
+            Node::Object(members) => {
+                out.push(OBJECT);
+                let start = open_length(out);
+                put_varint(out, members.len() as u64);
+                for (k, c) in members {
+                    let id = self.node_name(k);
+                    put_varint(out, u64::from(id));
+                    self.node(out, c, id);
+                }
+                close_length(out, start);
+            }
+            Node::Array(items) => {
+                out.push(ARRAY);
+                let start = open_length(out);
+                put_varint(out, items.len() as u64);
+                for item in items {
+                    self.node(out, item, member);
+                }
+                close_length(out, start);
+            }
         }
     }
 

@@ -17,6 +17,7 @@
 //!
 //! [`Customizations`] holds them; its documentation gives the JSON format.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
+use crate::codec::{FastBuild, Node};
 use crate::error::Error;
 pub use crate::filter::CustomType;
 use crate::model::Model;
@@ -1084,6 +1086,50 @@ pub(crate) fn set_custom(
     }
 }
 
+/// [`set_custom`] on a record built as [`Node`]s.
+fn set_custom_node<'a>(
+    members: &mut Vec<(Cow<'a, str>, Node<'a>)>,
+    view: &str,
+    field: &str,
+    kind: CustomType,
+    value: Value,
+) {
+    fn object<'n, 'a>(
+        members: &'n mut Vec<(Cow<'a, str>, Node<'a>)>,
+        name: &str,
+    ) -> &'n mut Vec<(Cow<'a, str>, Node<'a>)> {
+        let at = match members.iter().rposition(|(k, _)| k == name) {
+            Some(at) => at,
+            None => {
+                members.push((Cow::Owned(name.to_owned()), Node::Object(Vec::new())));
+                members.len() - 1
+            }
+        };
+        let slot = &mut members[at].1;
+        if !matches!(slot, Node::Object(_)) {
+            // A map that is not one becomes `{}`, as `set_custom` makes it.
+            *slot = match slot.to_value() {
+                Value::Object(m) => Node::Object(
+                    m.into_iter()
+                        .map(|(k, v)| (Cow::Owned(k), Node::Plain(v)))
+                        .collect(),
+                ),
+                _ => Node::Object(Vec::new()),
+            };
+        }
+        match slot {
+            Node::Object(inner) => inner,
+            _ => unreachable!("made an object above"),
+        }
+    }
+    let block = object(object(members, "custom"), view);
+    block.retain(|(k, _)| k != field);
+    block.push((
+        Cow::Owned(field.to_owned()),
+        Node::Plain(json!({ "type": kind.type_name(), "value": value })),
+    ));
+}
+
 /// FNV-1a, for a stable per-field seed.
 fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -1131,7 +1177,7 @@ pub(crate) struct CustomSeeder<'c> {
     site: FixedOffset,
     /// Per entity name: the fields (indexes into `fields`) it holds, and its linked and detail
     /// fields (name → target, detail or not); worked out once, as millions of records ask.
-    plans: HashMap<String, Rc<Plan>>,
+    plans: HashMap<String, Rc<Plan>, FastBuild>,
 }
 
 /// What [`CustomSeeder::apply`] does on a record of one entity.
@@ -1139,6 +1185,8 @@ pub(crate) struct CustomSeeder<'c> {
 struct Plan {
     fields: Vec<usize>,
     nested: Vec<(String, String, bool)>,
+    /// Index into `nested` by field name.
+    nested_by_name: HashMap<String, usize, FastBuild>,
 }
 
 impl<'c> CustomSeeder<'c> {
@@ -1160,7 +1208,7 @@ impl<'c> CustomSeeder<'c> {
             fields,
             rngs,
             site,
-            plans: HashMap::new(),
+            plans: HashMap::default(),
         }
     }
 
@@ -1171,7 +1219,7 @@ impl<'c> CustomSeeder<'c> {
         let fields = (0..self.fields.len())
             .filter(|&i| self.fields[i].0.entity == entity)
             .collect();
-        let nested = model
+        let nested: Vec<(String, String, bool)> = model
             .any_entity(entity)
             .map(|def| {
                 def.fields
@@ -1184,52 +1232,85 @@ impl<'c> CustomSeeder<'c> {
                     .collect()
             })
             .unwrap_or_default();
-        let plan = Rc::new(Plan { fields, nested });
+        let nested_by_name = nested
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _, _))| (name.clone(), i))
+            .collect();
+        let plan = Rc::new(Plan {
+            fields,
+            nested,
+            nested_by_name,
+        });
         self.plans.insert(entity.to_owned(), plan.clone());
         plan
     }
 
-    /// Writes the seeded custom values into a record of `entity` about to be stored, and into
-    /// its linked entities and detail lines.
-    pub(crate) fn apply(&mut self, model: &Model, entity: &str, record: &mut Map<String, Value>) {
+    /// The next seeded value of field `i` (its record number advances); `copy` reads a
+    /// contract field's value of the record, for [`SeedValues::Copy`].
+    fn next_value(&mut self, i: usize, copy: impl FnOnce(&str) -> Option<Value>) -> Value {
+        let (spec, seed) = self.fields[i];
+        self.counts[i] += 1;
+        let n = self.counts[i];
+        let value = match seed {
+            SeedValues::Fixed(v) => v.clone(),
+            SeedValues::Cycle(vs) if !vs.is_empty() => vs[(n - 1) % vs.len()].clone(),
+            SeedValues::Pick(vs) if !vs.is_empty() => {
+                vs[self.rngs[i].random_range(0..vs.len())].clone()
+            }
+            SeedValues::Cycle(_) | SeedValues::Pick(_) => Value::Null,
+            SeedValues::Format(template) => Value::String(format_number(template, n)),
+            SeedValues::Copy(field) => copy(field).unwrap_or(Value::Null),
+        };
+        if value.is_null() {
+            value
+        } else {
+            coerce(spec.kind.value_kind(), &value, self.site).unwrap_or(Value::Null)
+        }
+    }
+
+    /// Writes the seeded custom values into a record of `entity` about to be stored (built as
+    /// [`Node`]s), and into its linked entities and detail lines, in name order.
+    pub(crate) fn apply_nodes<'a>(
+        &mut self,
+        model: &Model,
+        entity: &str,
+        members: &mut Vec<(Cow<'a, str>, Node<'a>)>,
+    ) {
         if self.fields.is_empty() {
             return;
         }
         let plan = self.plan(model, entity);
         for &i in &plan.fields {
-            let (spec, seed) = self.fields[i];
-            self.counts[i] += 1;
-            let n = self.counts[i];
-            let value = match seed {
-                SeedValues::Fixed(v) => v.clone(),
-                SeedValues::Cycle(vs) if !vs.is_empty() => vs[(n - 1) % vs.len()].clone(),
-                SeedValues::Pick(vs) if !vs.is_empty() => {
-                    vs[self.rngs[i].random_range(0..vs.len())].clone()
-                }
-                SeedValues::Cycle(_) | SeedValues::Pick(_) => Value::Null,
-                SeedValues::Format(template) => Value::String(format_number(template, n)),
-                SeedValues::Copy(field) => record
-                    .get(field)
-                    .and_then(|w| w.get("value"))
-                    .cloned()
-                    .unwrap_or(Value::Null),
-            };
-            let value = if value.is_null() {
-                value
-            } else {
-                coerce(spec.kind.value_kind(), &value, self.site).unwrap_or(Value::Null)
-            };
-            set_custom(record, &spec.view, &spec.field, spec.kind, value);
+            let (spec, _) = self.fields[i];
+            let value = self.next_value(i, |field| {
+                crate::codec::member(members, field).and_then(|n| match n {
+                    Node::Wrapped(v) => Some(v.clone()),
+                    other => other.to_value().get("value").cloned(),
+                })
+            });
+            set_custom_node(members, &spec.view, &spec.field, spec.kind, value);
         }
-        // The linked entities and lines in name order (the definition's order, which is the
-        // record's too).
-        for (name, target, detail) in &plan.nested {
-            match (record.get_mut(name), detail) {
-                (Some(Value::Object(inner)), false) => self.apply(model, target, inner),
-                (Some(Value::Array(lines)), true) => {
+        // The record's linked entities and lines (the last member of a name, as a map keeps
+        // it), in name order: the definition's order.
+        let mut nested: Vec<(usize, usize)> = Vec::new();
+        for (at, (k, _)) in members.iter().enumerate() {
+            if let Some(&which) = plan.nested_by_name.get(k.as_ref()) {
+                match nested.iter_mut().find(|(w, _)| *w == which) {
+                    Some(found) => found.1 = at,
+                    None => nested.push((which, at)),
+                }
+            }
+        }
+        nested.sort_unstable();
+        for (which, at) in nested {
+            let (_, target, detail) = &plan.nested[which];
+            match (&mut members[at].1, detail) {
+                (Node::Object(inner), false) => self.apply_nodes(model, target, inner),
+                (Node::Array(lines), true) => {
                     for line in lines.iter_mut() {
-                        if let Value::Object(line) = line {
-                            self.apply(model, target, line);
+                        if let Node::Object(line) = line {
+                            self.apply_nodes(model, target, line);
                         }
                     }
                 }

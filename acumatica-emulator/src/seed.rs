@@ -4,20 +4,22 @@
 //! invoices `Invoice`/`INV000001`… (three digits grow to four past 999). Only fields the served
 //! endpoint has are written, so every schema can be seeded.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use acumatica_codegen::ir::{Entity, FieldKind};
 use chrono::{Duration as ChronoDuration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::codec::FastBuild;
+use crate::codec::{FastBuild, Node};
 use crate::config::SeedCounts;
 use crate::customizations::CustomSeeder;
 use crate::model::Model;
-use crate::store::{Record, TenantData};
+use crate::store::TenantData;
 use crate::wire::format_datetime;
 
 const COMPANY_WORDS: &[&str] = &[
@@ -91,6 +93,8 @@ type Line<'m, 'a> = Box<dyn FnOnce(&mut Rec<'m>) + 'a>;
 #[derive(Debug, Default)]
 struct Shape<'m> {
     values: HashSet<&'m str, FastBuild>,
+    /// `values` answers by the address of the seeder's literal field names.
+    seen: RefCell<HashMap<(usize, usize), bool, FastBuild>>,
     linked: HashMap<&'m str, &'m str, FastBuild>,
     detail: HashMap<&'m str, &'m str, FastBuild>,
 }
@@ -99,6 +103,19 @@ struct Shape<'m> {
 #[derive(Debug, Default)]
 struct Shapes<'m> {
     by_name: HashMap<&'m str, Shape<'m>, FastBuild>,
+}
+
+impl Shape<'_> {
+    /// Whether the entity has this value field (a literal: its address stays the same).
+    fn has_value(&self, field: &'static str) -> bool {
+        let key = (field.as_ptr() as usize, field.len());
+        if let Some(known) = self.seen.borrow().get(&key) {
+            return *known;
+        }
+        let known = self.values.contains(field);
+        self.seen.borrow_mut().insert(key, known);
+        known
+    }
 }
 
 impl<'m> Shapes<'m> {
@@ -137,24 +154,34 @@ impl<'m> Shapes<'m> {
     }
 }
 
-/// Builds one record, writing only fields the entity has.
+/// Members of a record being built.
+type Members<'m> = Vec<(Cow<'m, str>, Node<'m>)>;
+
+/// A record built: its id and its members (no `id` member), for [`TenantData::insert_nodes`].
+struct Built<'m> {
+    id: Uuid,
+    members: Members<'m>,
+}
+
+/// Builds one record, writing only fields the entity has, as [`Node`]s: no map per value
+/// wrapper, names borrowed (millions of records are built at start).
 struct Rec<'m> {
     shape: Option<&'m Shape<'m>>,
-    map: Map<String, Value>,
+    members: Members<'m>,
 }
 
 impl<'m> Rec<'m> {
     fn new(shapes: &'m Shapes<'m>, entity: &str) -> Self {
         Rec {
             shape: shapes.get(entity),
-            map: Map::new(),
+            members: Vec::with_capacity(16),
         }
     }
 
-    fn set(&mut self, field: &str, value: impl Into<Value>) -> &mut Self {
-        if self.shape.is_some_and(|s| s.values.contains(field)) {
-            self.map
-                .insert(field.to_owned(), json!({ "value": value.into() }));
+    fn set(&mut self, field: &'static str, value: impl Into<Value>) -> &mut Self {
+        if self.shape.is_some_and(|s| s.has_value(field)) {
+            self.members
+                .push((Cow::Borrowed(field), Node::Wrapped(value.into())));
         }
         self
     }
@@ -162,13 +189,14 @@ impl<'m> Rec<'m> {
     fn link(
         &mut self,
         shapes: &'m Shapes<'m>,
-        field: &str,
+        field: &'static str,
         build: impl FnOnce(&mut Rec<'m>),
     ) -> &mut Self {
         if let Some(target) = self.shape.and_then(|s| s.linked.get(field)) {
             let mut inner = Rec::new(shapes, target);
             build(&mut inner);
-            self.map.insert(field.to_owned(), Value::Object(inner.map));
+            self.members
+                .push((Cow::Borrowed(field), Node::Object(inner.members)));
         }
         self
     }
@@ -176,30 +204,43 @@ impl<'m> Rec<'m> {
     fn detail(
         &mut self,
         shapes: &'m Shapes<'m>,
-        field: &str,
+        field: &'static str,
         lines: Vec<Line<'m, '_>>,
         ids: &mut SmallRng,
     ) -> &mut Self {
         if let Some(target) = self.shape.and_then(|s| s.detail.get(field)) {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(lines.len());
             for build in lines {
                 let mut line = Rec::new(shapes, target);
-                line.map
-                    .insert("id".into(), Value::String(uuid(ids).to_string()));
+                let id = uuid(ids);
+                let id = id.hyphenated().encode_lower(&mut [0u8; 36]).to_owned();
+                line.members
+                    .push((Cow::Borrowed("id"), Node::Plain(Value::String(id))));
                 build(&mut line);
-                line.map.insert("note".into(), json!({ "value": "" }));
-                out.push(Value::Object(line.map));
+                line.members.push((
+                    Cow::Borrowed("note"),
+                    Node::Wrapped(Value::String(String::new())),
+                ));
+                out.push(Node::Object(line.members));
             }
-            self.map.insert(field.to_owned(), Value::Array(out));
+            self.members.push((Cow::Borrowed(field), Node::Array(out)));
         }
         self
     }
 
-    fn finish(mut self, id: Uuid, note: &str) -> Record {
-        self.map.insert("id".into(), Value::String(id.to_string()));
-        self.map.insert("note".into(), json!({ "value": note }));
-        self.map.entry("custom").or_insert_with(|| json!({}));
-        self.map
+    fn finish(mut self, id: Uuid, note: &str) -> Built<'m> {
+        self.members.push((
+            Cow::Borrowed("note"),
+            Node::Wrapped(Value::String(note.to_owned())),
+        ));
+        if !self.members.iter().any(|(k, _)| k == "custom") {
+            self.members
+                .push((Cow::Borrowed("custom"), Node::Object(Vec::new())));
+        }
+        Built {
+            id,
+            members: self.members,
+        }
     }
 }
 
@@ -259,6 +300,7 @@ pub(crate) fn seed(
     s.sales_orders(counts.sales_orders, &refs);
     s.invoices(counts.invoices, &refs);
     drop(s);
+    data.end_seeding();
     data.counters
         .insert("SalesOrder.OrderNbr".into(), counts.sales_orders as u64);
     data.counters
@@ -274,9 +316,14 @@ struct Sink<'m, 'd> {
 }
 
 impl Sink<'_, '_> {
-    fn push(&mut self, entity: &'static str, record: Record) {
+    fn push(&mut self, entity: &'static str, record: Built<'_>) {
         // Seed keys are unique by construction; a clash would be a bug in this file.
-        let _ = self.data.insert(entity, self.model.keys_of(entity), record);
+        let _ = self.data.insert_nodes(
+            entity,
+            self.model.keys_of(entity),
+            record.id,
+            &record.members,
+        );
     }
 }
 
@@ -362,10 +409,10 @@ fn insert(
     data: &mut Sink<'_, '_>,
     custom: &mut CustomSeeder<'_>,
     entity: &'static str,
-    mut record: Record,
+    mut record: Built<'_>,
 ) {
     if model.canonical_entity(entity).is_some() {
-        custom.apply(model, entity, &mut record);
+        custom.apply_nodes(model, entity, &mut record.members);
         data.push(entity, record);
     }
 }

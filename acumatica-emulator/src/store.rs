@@ -9,6 +9,7 @@
 //! two hash indexes of slot numbers: by id, and by normalized key values (read back from the
 //! record's bytes, so the keys are not stored twice).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
@@ -19,7 +20,7 @@ use hashbrown::HashTable;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::codec::{Codec, FastBuild};
+use crate::codec::{self, Codec, FastBuild, Node};
 use crate::error::StoreError;
 use crate::files::Files;
 use crate::filter::{CompareOp, Expr, FieldRef, Literal, Operand};
@@ -177,9 +178,18 @@ impl Rows {
 
     /// Appends a record's bytes (its id, then its members) to the chunks.
     fn append(&mut self, id: Uuid, record: &Record) -> (u64, u32) {
+        self.append_with(id, |codec, bytes| codec.encode_into(bytes, record, "id"))
+    }
+
+    /// Appends the bytes of the id and of what `encode` writes.
+    fn append_with(
+        &mut self,
+        id: Uuid,
+        encode: impl FnOnce(&mut Codec, &mut Vec<u8>),
+    ) -> (u64, u32) {
         let mut bytes = Vec::with_capacity(256);
         bytes.extend_from_slice(id.as_bytes());
-        self.codec.encode_into(&mut bytes, record, "id");
+        encode(&mut self.codec, &mut bytes);
         let fits = self
             .chunks
             .last()
@@ -443,11 +453,48 @@ impl Table {
         }
     }
 
-    /// Inserts a record; it gets a new id unless it has one.
-    fn insert(&mut self, entity: &str, mut record: Record) -> Result<Uuid, StoreError> {
-        let id = record_id(&record).unwrap_or_else(Uuid::new_v4);
-        record.insert("id".into(), Value::String(id.to_string()));
-        let keys = self.keys_of(&record);
+    /// Inserts a record the seeder built as [`Node`]s (without an `id` member), as
+    /// [`Table::insert`] inserts its JSON.
+    fn insert_nodes(
+        &mut self,
+        entity: &str,
+        id: Uuid,
+        members: &[(Cow<'_, str>, Node<'_>)],
+    ) -> Result<Uuid, StoreError> {
+        let fields = &self.rows.key_fields;
+        let mut keys = (!fields.is_empty()).then(|| Vec::with_capacity(fields.len()));
+        let mut plain = true;
+        for k in fields {
+            let found = codec::member(members, k);
+            let (text, is_plain) = match found {
+                None => (None, true),
+                Some(Node::Wrapped(v)) => (
+                    match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        Value::Bool(b) => Some(b.to_string()),
+                        _ => None,
+                    },
+                    match v {
+                        Value::Null => true,
+                        Value::String(s) => s.is_ascii(),
+                        _ => false,
+                    },
+                ),
+                Some(other) => {
+                    let v = other.to_value();
+                    (value_text(Some(&v)), plain_key_member(Some(&v)))
+                }
+            };
+            plain &= is_plain;
+            keys = match (keys, text.filter(|s| !s.trim().is_empty())) {
+                (Some(mut ks), Some(t)) => {
+                    ks.push(t);
+                    Some(ks)
+                }
+                _ => None,
+            };
+        }
         let key = keys.as_ref().map(|k| normalize_key(k));
         if key.as_deref().is_some_and(|k| self.pos_of_key(k).is_some()) {
             return Err(StoreError::DuplicateKey {
@@ -461,8 +508,16 @@ impl Table {
                 keys: vec![id.to_string()],
             });
         }
-        self.note_keys(&record);
-        let (loc, len) = self.rows.append(id, &record);
+        self.keys_plain &= plain;
+        let (loc, len) = self
+            .rows
+            .append_with(id, |codec, bytes| codec.encode_nodes_into(bytes, members));
+        self.push_slot(id, key, loc, len);
+        Ok(id)
+    }
+
+    /// A new slot at the end for bytes just appended, in the counts and the indexes.
+    fn push_slot(&mut self, id: Uuid, key: Option<String>, loc: u64, len: u32) {
         let pos = self.rows.slots.len() as u32;
         self.rows.slots.push(Slot {
             loc,
@@ -484,6 +539,29 @@ impl Table {
             self.by_key
                 .insert_unique(rows.hash_key(&k), pos, |&p| rows.hash_key_at(p));
         }
+    }
+
+    /// Inserts a record; it gets a new id unless it has one.
+    fn insert(&mut self, entity: &str, mut record: Record) -> Result<Uuid, StoreError> {
+        let id = record_id(&record).unwrap_or_else(Uuid::new_v4);
+        record.insert("id".into(), Value::String(id.to_string()));
+        let keys = self.keys_of(&record);
+        let key = keys.as_ref().map(|k| normalize_key(k));
+        if key.as_deref().is_some_and(|k| self.pos_of_key(k).is_some()) {
+            return Err(StoreError::DuplicateKey {
+                entity: entity.to_owned(),
+                keys: keys.unwrap_or_default(),
+            });
+        }
+        if self.contains(id) {
+            return Err(StoreError::DuplicateKey {
+                entity: entity.to_owned(),
+                keys: vec![id.to_string()],
+            });
+        }
+        self.note_keys(&record);
+        let (loc, len) = self.rows.append(id, &record);
+        self.push_slot(id, key, loc, len);
         Ok(id)
     }
 
@@ -683,6 +761,13 @@ impl TenantData {
             .or_insert_with(|| Table::new(keys.to_vec()))
     }
 
+    /// The seeder is done: every table forgets what only the seeding needed.
+    pub(crate) fn end_seeding(&mut self) {
+        for t in self.tables.values_mut() {
+            t.rows.codec.end_seeding();
+        }
+    }
+
     /// Room for `n` more records of an entity.
     pub(crate) fn reserve(&mut self, entity: &str, keys: &[String], n: usize) {
         self.table_or_new(entity, keys).reserve(n);
@@ -708,6 +793,18 @@ impl TenantData {
         record: Record,
     ) -> Result<Uuid, StoreError> {
         self.table_or_new(entity, keys).insert(entity, record)
+    }
+
+    /// Inserts a record built as [`Node`]s (the seeder's), with its id.
+    pub(crate) fn insert_nodes(
+        &mut self,
+        entity: &str,
+        keys: &[String],
+        id: Uuid,
+        members: &[(Cow<'_, str>, Node<'_>)],
+    ) -> Result<Uuid, StoreError> {
+        self.table_or_new(entity, keys)
+            .insert_nodes(entity, id, members)
     }
 
     pub(crate) fn replace(
