@@ -288,7 +288,11 @@ pub(crate) fn seed(
         rng: SmallRng::seed_from_u64(seed),
         clock: Clock::new(offset),
         custom: CustomSeeder::new(&model.custom, seed, offset),
-        sink: Sink { model, data },
+        sink: Sink {
+            model,
+            data,
+            entities: Vec::new(),
+        },
     };
     let contacts = s.customers(counts.customers);
     s.vendors(counts.vendors);
@@ -313,17 +317,28 @@ pub(crate) fn seed(
 struct Sink<'m, 'd> {
     model: &'m Model,
     data: &'d mut TenantData,
+    /// Per seeded entity (by the literal's address): whether an endpoint serves it, and its
+    /// key fields.
+    entities: Vec<(usize, bool, &'m [String])>,
 }
 
-impl Sink<'_, '_> {
-    fn push(&mut self, entity: &'static str, record: Built<'_>) {
+impl<'m> Sink<'m, '_> {
+    fn entity(&mut self, entity: &'static str) -> (bool, &'m [String]) {
+        let addr = entity.as_ptr() as usize;
+        if let Some((_, served, keys)) = self.entities.iter().find(|(a, ..)| *a == addr) {
+            return (*served, keys);
+        }
+        let served = self.model.canonical_entity(entity).is_some();
+        let keys = self.model.keys_of(entity);
+        self.entities.push((addr, served, keys));
+        (served, keys)
+    }
+
+    fn push(&mut self, entity: &'static str, keys: &[String], record: Built<'_>) {
         // Seed keys are unique by construction; a clash would be a bug in this file.
-        let _ = self.data.insert_nodes(
-            entity,
-            self.model.keys_of(entity),
-            record.id,
-            &record.members,
-        );
+        let _ = self
+            .data
+            .insert_nodes(entity, keys, record.id, &record.members);
     }
 }
 
@@ -411,9 +426,10 @@ fn insert(
     entity: &'static str,
     mut record: Built<'_>,
 ) {
-    if model.canonical_entity(entity).is_some() {
+    let (served, keys) = data.entity(entity);
+    if served {
         custom.apply_nodes(model, entity, &mut record.members);
-        data.push(entity, record);
+        data.push(entity, keys, record);
     }
 }
 

@@ -756,9 +756,14 @@ impl TenantData {
     }
 
     pub(crate) fn table_or_new(&mut self, entity: &str, keys: &[String]) -> &mut Table {
+        // Looked up before `entry`, which would allocate the name for every insert.
+        if !self.tables.contains_key(entity) {
+            self.tables
+                .insert(entity.to_owned(), Table::new(keys.to_vec()));
+        }
         self.tables
-            .entry(entity.to_owned())
-            .or_insert_with(|| Table::new(keys.to_vec()))
+            .get_mut(entity)
+            .expect("the table was just made")
     }
 
     /// The seeder is done: every table forgets what only the seeding needed.
