@@ -50,21 +50,24 @@ pub fn settings(stem: &str) -> Settings {
     }
 }
 
-/// Generates a fixture with the saved `$adHocSchema` answers in `fixtures/<stem>.adhoc/`; also
-/// returns every warning (the schema's and the answers'), one per line, with the directory as
-/// the answers' origin so that the text is the same on every machine.
-pub fn generate_fixture_with_ad_hoc(stem: &str) -> (Vec<GeneratedFile>, String) {
+/// Generates `roots` of a fixture (and what they reference) with the saved `$adHocSchema`
+/// answers in `fixtures/<stem>.adhoc/`; also returns the answers' warnings, one per line, with
+/// the directory left out so that the text is the same on every machine. (The schema's own
+/// warnings are in its snapshot already.)
+pub fn generate_fixture_with_ad_hoc(stem: &str, roots: &[&str]) -> (Vec<GeneratedFile>, String) {
     let mut endpoint = read_fixture(stem);
+    let roots: Vec<String> = roots.iter().map(|r| (*r).to_owned()).collect();
+    assert!(endpoint.retain_reachable(&roots).is_empty(), "{roots:?}");
     let dir = fixture_path(&format!("{stem}.adhoc"));
     let mut ad_hoc = acumatica_codegen::load::ad_hoc::AdHoc::default();
     ad_hoc.read_dir(&endpoint, &dir).unwrap();
     let prefix = format!("{}/", dir.display());
-    ad_hoc.apply(&mut endpoint);
-    let warnings = endpoint
+    let warnings = ad_hoc
         .warnings
         .iter()
         .map(|w| format!("{}\n", w.to_string().replace(&prefix, "")))
         .collect();
+    ad_hoc.apply(&mut endpoint);
     let files = generate(&endpoint, &settings(stem)).unwrap_or_else(|e| panic!("{stem}: {e}"));
     (files, warnings)
 }
