@@ -158,7 +158,7 @@ impl<E: TopLevelEntity> EntityService<E> {
     ) -> Result<RequestSpec> {
         let mut spec = RequestSpec::new(method, format!("{}{suffix}", self.base), kind);
         if let Some(o) = options {
-            spec.query = o.to_pairs()?;
+            spec.query = o.pairs()?;
             spec.headers = option_headers(o);
         }
         Ok(spec)

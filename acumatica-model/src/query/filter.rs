@@ -683,9 +683,9 @@ mod tests {
         }
         assert!(!f.is_too_deep());
         let ok = crate::query::QueryOptions::new().filter(f.clone());
-        assert!(ok.to_pairs().is_ok());
+        assert!(ok.pairs().is_ok());
         let deeper = crate::query::QueryOptions::new().filter(f.or(field("Z").eq(1)).not());
-        let err = deeper.to_pairs().unwrap_err();
+        let err = deeper.pairs().unwrap_err();
         assert!(err.to_string().contains("100 levels"), "{err}");
     }
 

@@ -209,12 +209,6 @@ impl QueryOptions {
     /// `$filter`, `$select`, `$expand`, `$custom`, `$skip`, `$top`; an error if a path given as
     /// text is malformed.
     pub fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
-        self.to_pairs()
-    }
-
-    /// The query pairs, in a fixed order; an error if a path given as text is malformed.
-    #[doc(hidden)]
-    pub fn to_pairs(&self) -> Result<Vec<(&'static str, String)>> {
         self.validate()?;
         let mut pairs = Vec::new();
         if let Some(f) = &self.filter {
