@@ -189,6 +189,50 @@ async fn try_run_gives_the_values_or_the_first_failure() {
 
 #[tokio::test]
 async fn the_total_timeout_ends_unfinished_calls_and_cancels_requests_in_flight() {
+    total_timeout_case().await;
+}
+
+/// The same on a multi-threaded runtime, where a batch's exchanges run as tasks of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_total_timeout_ends_unfinished_calls_on_a_multi_threaded_runtime_too() {
+    total_timeout_case().await;
+}
+
+/// On a multi-threaded runtime a batch's exchanges run as tasks of their own: a batch dropped
+/// while its call is in flight aborts the request (its write never reaches the store), and the
+/// session is left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_dropped_in_flight_on_a_multi_threaded_runtime_aborts_its_request() {
+    let (emulator, client) =
+        start(Config::default().latency(Duration::from_millis(300), Duration::ZERO)).await;
+    client.login().await.unwrap();
+    let write = Customer {
+        customer_id: "C001".into(),
+        customer_name: "Renamed".into(),
+        ..Default::default()
+    };
+    let batch = client.batch().use_client_session(true).max_concurrent(1);
+    let call = client
+        .customers()
+        .put_entity_batch(&write, QueryOptions::new());
+    let batch = batch.run((call,));
+    // Dropped while the write waits out the emulator's latency.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), batch)
+            .await
+            .is_err()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let saved = client.customers().get_by_id("C001").await.unwrap();
+    assert_ne!(
+        saved.customer_name, "Renamed",
+        "the dropped batch's write was applied: its request went on without it"
+    );
+    client.logout().await.unwrap();
+    assert_no_sessions_left(&emulator).await;
+}
+
+async fn total_timeout_case() {
     let (emulator, client) =
         start(Config::default().latency(Duration::from_millis(150), Duration::ZERO)).await;
     let mut calls: Vec<BatchCall<Customer>> = client

@@ -308,6 +308,7 @@ pub(crate) async fn execute(
             }
         }
     };
+    let run = crate::http::spread(run);
     let timed_out = match options.timeout {
         Some(limit) => tokio::time::timeout(limit, run).await.is_err(),
         None => {

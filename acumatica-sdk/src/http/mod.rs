@@ -8,6 +8,6 @@ mod retry;
 
 pub(crate) use classify::{decode_json, error_for};
 pub(crate) use redact::printable;
-pub(crate) use request::{Body, BodyLimit, CallKind, RawResponse, RequestSpec, exchange};
+pub(crate) use request::{Body, BodyLimit, CallKind, RawResponse, RequestSpec, exchange, spread};
 pub(crate) use retry::{Attempts, Bucket, backoff};
 pub use retry::{RetryBudget, RetryPolicy};

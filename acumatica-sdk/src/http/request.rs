@@ -102,12 +102,66 @@ pub(crate) enum BodyLimit {
 ///   established cannot have).
 /// - A body over the limit is [`Error::BodyTooLarge`], found from `Content-Length` before
 ///   reading, or while reading a body without one.
+///
+/// Inside a batch ([`spread`]) on a multi-threaded runtime, the exchange runs as a task of its
+/// own, aborted when the caller stops waiting: a batch's lanes share one task, and this lets
+/// the sending and reading of their answers (which arrive together, every round trip) use
+/// every thread of the runtime rather than the batch's one.
 pub(crate) async fn exchange(
     config: &crate::ClientConfig,
     req: reqwest::RequestBuilder,
     request: RequestInfo,
     write: bool,
     limit: BodyLimit,
+) -> crate::Result<RawResponse> {
+    let max = match limit {
+        BodyLimit::Response => config.max_response_bytes,
+        BodyLimit::File => config.max_file_bytes,
+    };
+    let spread = SPREAD.try_with(|_| ()).is_ok()
+        && tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if !spread {
+        return exchange_owned(req, request, write, max).await;
+    }
+    use tracing::Instrument as _;
+    let work = exchange_owned(req, request.clone(), write, max);
+    let mut task = AbortOnDrop(tokio::spawn(work.in_current_span()));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only this future aborts the task, and it is gone then: the runtime is shutting down.
+        Err(_) => Err(crate::Error::Cancelled {
+            request,
+            may_have_been_applied: write,
+        }),
+    }
+}
+
+tokio::task_local! {
+    /// Set while a batch runs: its exchanges run as tasks of their own.
+    static SPREAD: ();
+}
+
+/// Runs `work` (a batch's lanes) with its exchanges spread over the runtime's threads.
+pub(crate) async fn spread<F: Future>(work: F) -> F::Output {
+    SPREAD.scope((), work).await
+}
+
+/// Aborts a spawned exchange when the caller stops waiting for it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn exchange_owned(
+    req: reqwest::RequestBuilder,
+    request: RequestInfo,
+    write: bool,
+    max: u64,
 ) -> crate::Result<RawResponse> {
     let started = std::time::Instant::now();
     let failed = |source: reqwest::Error| {
@@ -154,10 +208,6 @@ pub(crate) async fn exchange(
             location,
         });
     }
-    let max = match limit {
-        BodyLimit::Response => config.max_response_bytes,
-        BodyLimit::File => config.max_file_bytes,
-    };
     let too_large = || Error::BodyTooLarge {
         request: request.clone(),
         limit: max,
