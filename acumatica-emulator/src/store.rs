@@ -495,6 +495,23 @@ impl Table {
                 _ => None,
             };
         }
+        let key = self.new_key(entity, id, keys)?;
+        self.keys_plain &= plain;
+        let (loc, len) = self
+            .rows
+            .append_with(id, |codec, bytes| codec.encode_nodes_into(bytes, members));
+        self.push_slot(id, key, loc, len);
+        Ok(id)
+    }
+
+    /// The normalized key of a record about to be added, or the clash with a record there is:
+    /// the same key fields, or the same id.
+    fn new_key(
+        &self,
+        entity: &str,
+        id: Uuid,
+        keys: Option<Vec<String>>,
+    ) -> Result<Option<String>, StoreError> {
         let key = keys.as_ref().map(|k| normalize_key(k));
         if key.as_deref().is_some_and(|k| self.pos_of_key(k).is_some()) {
             return Err(StoreError::DuplicateKey {
@@ -508,12 +525,7 @@ impl Table {
                 keys: vec![id.to_string()],
             });
         }
-        self.keys_plain &= plain;
-        let (loc, len) = self
-            .rows
-            .append_with(id, |codec, bytes| codec.encode_nodes_into(bytes, members));
-        self.push_slot(id, key, loc, len);
-        Ok(id)
+        Ok(key)
     }
 
     /// A new slot at the end for bytes just appended, in the counts and the indexes.
@@ -546,19 +558,7 @@ impl Table {
         let id = record_id(&record).unwrap_or_else(Uuid::new_v4);
         record.insert("id".into(), Value::String(id.to_string()));
         let keys = self.keys_of(&record);
-        let key = keys.as_ref().map(|k| normalize_key(k));
-        if key.as_deref().is_some_and(|k| self.pos_of_key(k).is_some()) {
-            return Err(StoreError::DuplicateKey {
-                entity: entity.to_owned(),
-                keys: keys.unwrap_or_default(),
-            });
-        }
-        if self.contains(id) {
-            return Err(StoreError::DuplicateKey {
-                entity: entity.to_owned(),
-                keys: vec![id.to_string()],
-            });
-        }
+        let key = self.new_key(entity, id, keys)?;
         self.note_keys(&record);
         let (loc, len) = self.rows.append(id, &record);
         self.push_slot(id, key, loc, len);

@@ -58,6 +58,27 @@ fn start_binary(args: &[&str]) -> Started {
     }
 }
 
+/// A client with a cookie store, signed in to the emulator at `url` as admin.
+async fn signed_in(url: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    sign_in(&c, url).await;
+    c
+}
+
+/// Signs `c` in to the emulator at `url` as admin.
+async fn sign_in(c: &reqwest::Client, url: &str) {
+    let login = c
+        .post(format!("{url}/entity/auth/login"))
+        .json(&json!({"name": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 204);
+}
+
 /// Top-level entities with a list operation: paths `/{Entity}` with `get`.
 fn listed_entities(schema: &Value) -> Vec<String> {
     schema["paths"]
@@ -95,13 +116,7 @@ async fn serve_schema(path: &std::path::Path) {
         }
     };
     let href = root["endpoints"][0]["href"].as_str().unwrap().to_owned();
-    let login = c
-        .post(format!("{url}/entity/auth/login"))
-        .json(&json!({"name": "admin", "password": "admin"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 204);
+    sign_in(&c, url).await;
     let entities = listed_entities(&schema);
     assert!(!entities.is_empty());
     for entity in &entities {
@@ -183,17 +198,7 @@ async fn unknown_behaviours_are_set_from_the_command_line() {
         "Accept",
     ]);
     let url = &started.url;
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = c
-        .post(format!("{url}/entity/auth/login"))
-        .json(&json!({"name": "admin", "password": "admin"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 204);
+    let c = signed_in(url).await;
     let list: Value = c
         .get(format!(
             "{url}/entity/Default/24.200.001/Customer?$orderby=CustomerID desc&$top=2&$filter=contains(CustomerID, '1') and tolower(CustomerID) ne 'c001'"
@@ -337,17 +342,7 @@ fn sigterm_stops_it_cleanly_and_saves() {
 async fn archive_rules_are_set_from_the_command_line() {
     let started = start_binary(&["--archive", "Customer:CustomerID eq 'C002'"]);
     let url = &started.url;
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = c
-        .post(format!("{url}/entity/auth/login"))
-        .json(&json!({"name": "admin", "password": "admin"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 204);
+    let c = signed_in(url).await;
     let get = |show: bool| {
         let mut req = c.get(format!("{url}/entity/Default/24.200.001/Customer/C002"));
         if show {
@@ -393,17 +388,7 @@ async fn customizations_are_read_from_a_file() {
     std::fs::write(&file, serde_json::to_vec_pretty(&custom).unwrap()).unwrap();
     let started = start_binary(&["--records", "3", "--customizations", file.to_str().unwrap()]);
     let b = format!("{}/entity/Default/24.200.001", started.url);
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = c
-        .post(format!("{}/entity/auth/login", started.url))
-        .json(&json!({"name": "admin", "password": "admin"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 204);
+    let c = signed_in(&started.url).await;
     let get = |path: String| {
         let c = c.clone();
         async move {
